@@ -1,0 +1,245 @@
+// Activation functions. Each one works on a scalar (float, double) and on an xsimd batch alike:
+//   f(z)      the activation,
+//   df(z, y)  its derivative at z, given y = f(z) (several derivatives are cheapest in terms of y).
+// Formulas, derivatives and measured accuracy: docs/activations.md.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+#include <ctnn/kernels/simd.hpp>
+
+namespace ctnn {
+
+// Every activation derives from this; ctnn::is_activation_v tells them from other types.
+struct activation_base {
+    static constexpr bool elementwise = true;
+    // Name of the single parameter (PyTorch's name), empty when there is none.
+    static constexpr std::string_view parameter_name{};
+    static constexpr double parameter = 0.0;
+};
+
+template <class T>
+inline constexpr bool is_activation_v = std::is_base_of_v<activation_base, T> && !std::is_same_v<T, activation_base>;
+
+template <class T>
+concept activation = is_activation_v<T>;
+
+// A compile-time real number as a ratio: float template arguments are not portable to clang 14.
+template <std::intmax_t Num, std::intmax_t Den>
+inline constexpr double ratio_v = static_cast<double>(Num) / static_cast<double>(Den);
+
+namespace detail {
+template <class V>
+V sigmoid(V z) noexcept {
+    using simd::constant;
+    return constant<V>(1) / (constant<V>(1) + xsimd::exp(-z));
+}
+// log(1 + exp(z)) without overflow.
+template <class V>
+V softplus(V z) noexcept {
+    return xsimd::max(z, simd::constant<V>(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(z)));
+}
+}  // namespace detail
+
+// f(z) = z;  f'(z) = 1
+struct identity : activation_base {
+    static constexpr std::string_view name = "identity";
+    template <class V> static V f(V z) noexcept { return z; }
+    template <class V> static V df(V, V) noexcept { return simd::constant<V>(1); }
+};
+
+// f(z) = 1 if z >= 0 else 0;  f'(z) = 0 (PyTorch's heaviside convention at 0 is 1)
+struct binary_step : activation_base {
+    static constexpr std::string_view name = "binary_step";
+    template <class V> static V f(V z) noexcept {
+        return simd::select(z >= simd::constant<V>(0), simd::constant<V>(1), simd::constant<V>(0));
+    }
+    template <class V> static V df(V, V) noexcept { return simd::constant<V>(0); }
+};
+
+// f(z) = 1 / (1 + e^-z);  f'(z) = y (1 - y)
+struct sigmoid : activation_base {
+    static constexpr std::string_view name = "sigmoid";
+    template <class V> static V f(V z) noexcept { return detail::sigmoid(z); }
+    template <class V> static V df(V, V y) noexcept { return y * (simd::constant<V>(1) - y); }
+};
+
+// f(z) = tanh z;  f'(z) = 1 - y^2
+struct tanh : activation_base {
+    static constexpr std::string_view name = "tanh";
+    template <class V> static V f(V z) noexcept { return xsimd::tanh(z); }
+    template <class V> static V df(V, V y) noexcept { return simd::constant<V>(1) - y * y; }
+};
+
+// f(z) = max(z, 0);  f'(z) = 1 if z > 0 else 0
+struct relu : activation_base {
+    static constexpr std::string_view name = "relu";
+    template <class V> static V f(V z) noexcept { return xsimd::max(z, simd::constant<V>(0)); }
+    template <class V> static V df(V z, V) noexcept {
+        return simd::select(z > simd::constant<V>(0), simd::constant<V>(1), simd::constant<V>(0));
+    }
+};
+
+// f(z) = z if z > 0 else a z, a = Num/Den (default 0.01);  f'(z) = 1 if z > 0 else a
+template <std::intmax_t Num = 1, std::intmax_t Den = 100>
+struct leaky_relu : activation_base {
+    static_assert(Den != 0, "ctnn::leaky_relu<Num, Den>: the slope Num/Den needs a non-zero Den");
+    static constexpr std::string_view name = "leaky_relu";
+    static constexpr std::string_view parameter_name = "negative_slope";
+    static constexpr double parameter = ratio_v<Num, Den>;
+    template <class V> static V f(V z) noexcept {
+        return simd::select(z > simd::constant<V>(0), z, simd::constant<V>(parameter) * z);
+    }
+    template <class V> static V df(V z, V) noexcept {
+        return simd::select(z > simd::constant<V>(0), simd::constant<V>(1), simd::constant<V>(parameter));
+    }
+};
+
+// f(z) = z if z > 0 else alpha (e^z - 1), alpha = Num/Den (default 1);  f'(z) = 1 if z > 0 else y + alpha
+template <std::intmax_t Num = 1, std::intmax_t Den = 1>
+struct elu : activation_base {
+    static_assert(Den != 0, "ctnn::elu<Num, Den>: alpha = Num/Den needs a non-zero Den");
+    static constexpr std::string_view name = "elu";
+    static constexpr std::string_view parameter_name = "alpha";
+    static constexpr double parameter = ratio_v<Num, Den>;
+    template <class V> static V f(V z) noexcept {
+        return simd::select(z > simd::constant<V>(0), z, simd::constant<V>(parameter) * xsimd::expm1(z));
+    }
+    template <class V> static V df(V z, V y) noexcept {
+        return simd::select(z > simd::constant<V>(0), simd::constant<V>(1), y + simd::constant<V>(parameter));
+    }
+};
+
+// f(z) = lambda (z if z > 0 else alpha (e^z - 1)), with the self-normalizing constants;
+// f'(z) = lambda if z > 0 else y + lambda alpha
+struct selu : activation_base {
+    static constexpr std::string_view name = "selu";
+    static constexpr double alpha = 1.6732632423543772848170429916717;
+    static constexpr double lambda = 1.0507009873554804934193349852946;
+    template <class V> static V f(V z) noexcept {
+        using simd::constant;
+        return constant<V>(lambda) * simd::select(z > constant<V>(0), z, constant<V>(alpha) * xsimd::expm1(z));
+    }
+    template <class V> static V df(V z, V y) noexcept {
+        using simd::constant;
+        return simd::select(z > constant<V>(0), constant<V>(lambda), y + constant<V>(lambda * alpha));
+    }
+};
+
+// f(z) = z Phi(z) = z (1 + erf(z / sqrt 2)) / 2;  f'(z) = Phi(z) + z phi(z)
+struct gelu : activation_base {
+    static constexpr std::string_view name = "gelu";
+    template <class V> static V f(V z) noexcept {
+        using simd::constant;
+        return constant<V>(0.5) * z * (constant<V>(1) + xsimd::erf(z * constant<V>(0.70710678118654752440)));
+    }
+    template <class V> static V df(V z, V) noexcept {
+        using simd::constant;
+        const V cdf = constant<V>(0.5) * (constant<V>(1) + xsimd::erf(z * constant<V>(0.70710678118654752440)));
+        const V pdf = constant<V>(0.39894228040143267794) * xsimd::exp(constant<V>(-0.5) * z * z);
+        return cdf + z * pdf;
+    }
+};
+
+// f(z) = z (1 + tanh(u)) / 2, u = sqrt(2/pi) (z + 0.044715 z^3) (PyTorch's approximate='tanh');
+// f'(z) = (1 + t) / 2 + z (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 z^2) / 2, t = tanh(u)
+struct gelu_tanh : activation_base {
+    static constexpr std::string_view name = "gelu_tanh";
+    static constexpr double k = 0.79788456080286535588;  // sqrt(2/pi)
+    static constexpr double c = 0.044715;
+    template <class V> static V f(V z) noexcept {
+        using simd::constant;
+        const V t = xsimd::tanh(constant<V>(k) * (z + constant<V>(c) * z * z * z));
+        return constant<V>(0.5) * z * (constant<V>(1) + t);
+    }
+    template <class V> static V df(V z, V) noexcept {
+        using simd::constant;
+        const V z2 = z * z;
+        const V t = xsimd::tanh(constant<V>(k) * (z + constant<V>(c) * z2 * z));
+        const V du = constant<V>(k) * (constant<V>(1) + constant<V>(3 * c) * z2);
+        return constant<V>(0.5) * (constant<V>(1) + t) + constant<V>(0.5) * z * (constant<V>(1) - t * t) * du;
+    }
+};
+
+// f(z) = ln(1 + e^z);  f'(z) = sigmoid(z)
+struct softplus : activation_base {
+    static constexpr std::string_view name = "softplus";
+    template <class V> static V f(V z) noexcept { return detail::softplus(z); }
+    template <class V> static V df(V z, V) noexcept { return detail::sigmoid(z); }
+};
+
+// f(z) = z / (1 + |z|);  f'(z) = 1 / (1 + |z|)^2
+struct softsign : activation_base {
+    static constexpr std::string_view name = "softsign";
+    template <class V> static V f(V z) noexcept { return z / (simd::constant<V>(1) + xsimd::abs(z)); }
+    template <class V> static V df(V z, V) noexcept {
+        const V d = simd::constant<V>(1) + xsimd::abs(z);
+        return simd::constant<V>(1) / (d * d);
+    }
+};
+
+// f(z) = z sigmoid(z) (swish with beta = 1, PyTorch's SiLU);  f'(z) = s (1 + z (1 - s)), s = sigmoid(z)
+struct swish : activation_base {
+    static constexpr std::string_view name = "swish";
+    template <class V> static V f(V z) noexcept { return z * detail::sigmoid(z); }
+    template <class V> static V df(V z, V) noexcept {
+        const V s = detail::sigmoid(z);
+        return s * (simd::constant<V>(1) + z * (simd::constant<V>(1) - s));
+    }
+};
+using silu = swish;
+
+// f(z) = z tanh(softplus(z));  f'(z) = t + z sigmoid(z) (1 - t^2), t = tanh(softplus(z))
+struct mish : activation_base {
+    static constexpr std::string_view name = "mish";
+    template <class V> static V f(V z) noexcept { return z * xsimd::tanh(detail::softplus(z)); }
+    template <class V> static V df(V z, V) noexcept {
+        const V t = xsimd::tanh(detail::softplus(z));
+        return t + z * detail::sigmoid(z) * (simd::constant<V>(1) - t * t);
+    }
+};
+
+// f(z) = sin(z) / z, f(0) = 1 (unnormalized);  f'(z) = (cos z - f(z)) / z, f'(0) = 0
+struct sinc : activation_base {
+    static constexpr std::string_view name = "sinc";
+    template <class V> static V f(V z) noexcept {
+        using simd::constant;
+        const auto zero = z == constant<V>(0);
+        const V safe = simd::select(zero, constant<V>(1), z);
+        return simd::select(zero, constant<V>(1), xsimd::sin(safe) / safe);
+    }
+    template <class V> static V df(V z, V y) noexcept {
+        using simd::constant;
+        // Near 0 the quotient cancels; its Taylor series to z^13 is exact to double precision there.
+        const V s = z * z;
+        V series = constant<V>(-1.0 / 1307674368000.0 * 14);
+        series = series * s + constant<V>(12.0 / 6227020800.0);
+        series = series * s + constant<V>(-10.0 / 39916800.0);
+        series = series * s + constant<V>(8.0 / 362880.0);
+        series = series * s + constant<V>(-6.0 / 5040.0);
+        series = series * s + constant<V>(4.0 / 120.0);
+        series = series * s + constant<V>(-2.0 / 6.0);
+        series = series * z;
+        const auto small = xsimd::abs(z) < constant<V>(0.5);
+        const V safe = simd::select(small, constant<V>(1), z);
+        return simd::select(small, series, (xsimd::cos(safe) - y) / safe);
+    }
+};
+
+// f(z) = ln sigmoid(z) = -softplus(-z);  f'(z) = 1 - sigmoid(z) = sigmoid(-z)
+struct log_sigmoid : activation_base {
+    static constexpr std::string_view name = "log_sigmoid";
+    template <class V> static V f(V z) noexcept { return -detail::softplus(-z); }
+    template <class V> static V df(V z, V) noexcept { return detail::sigmoid(-z); }
+};
+
+// Vector activation: y_i = e^(z_i - max z) / sum_j e^(z_j - max z);  dL/dz_i = y_i (g_i - sum_j g_j y_j).
+// Its kernels live with the dense layer (kernels/dense.hpp): it needs the whole layer.
+struct softmax : activation_base {
+    static constexpr bool elementwise = false;
+    static constexpr std::string_view name = "softmax";
+};
+
+}  // namespace ctnn

@@ -1,0 +1,242 @@
+// Dense layer kernels, one overload per architecture family: xsimd batches, and the portable scalar fallback.
+//
+// Parameter block of a layer with In inputs and Out outputs (stride S = Out rounded up to a cache line):
+//   weight: In rows of S values, row i holding W[0..Out)[i] (PyTorch's weight transposed), zero padded;
+//   bias:   S values, zero padded.
+// A register then holds several outputs: broadcast x[i], multiply-add row i.
+// Activation buffers (z, y, gradients) are S long and 64-byte aligned; their padding is kept at zero
+// where a later read depends on it.
+#pragma once
+
+#include <cstddef>
+
+#include <ctnn/activations.hpp>
+#include <ctnn/kernels/simd.hpp>
+
+namespace ctnn::kernels {
+
+template <class T, std::size_t In, std::size_t Out>
+struct dense_shape {
+    static constexpr std::size_t stride = round_up(Out, row_granule<T>);
+    static constexpr std::size_t weight_size = In * stride;
+    static constexpr std::size_t size = weight_size + stride;
+};
+
+template <class Arch>
+concept simd_arch = !std::is_same_v<Arch, scalar_arch>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// softmax over the first Out entries of an S-long buffer, in place; padding becomes 0.
+
+template <class T, std::size_t Out, std::size_t S>
+void softmax_inplace(scalar_arch, T* v) noexcept {
+    T m = v[0];
+    for (std::size_t o = 1; o < Out; ++o) m = v[o] > m ? v[o] : m;
+    T sum = 0;
+    for (std::size_t o = 0; o < Out; ++o) {
+        v[o] = xsimd::exp(v[o] - m);
+        sum += v[o];
+    }
+    const T inv = T(1) / sum;
+    for (std::size_t o = 0; o < Out; ++o) v[o] *= inv;
+    for (std::size_t o = Out; o < S; ++o) v[o] = 0;
+}
+
+template <class T, std::size_t Out, std::size_t S, simd_arch Arch>
+void softmax_inplace(Arch, T* v) noexcept {
+    using B = xsimd::batch<T, Arch>;
+    constexpr std::size_t N = B::size;
+    T m = v[0];
+    for (std::size_t o = 1; o < Out; ++o) m = v[o] > m ? v[o] : m;
+    for (std::size_t o = Out; o < S; ++o) v[o] = m - T(200);  // exp underflows to 0 for the padding
+    B sum(T(0));
+    for (std::size_t k = 0; k < S; k += N) {
+        const B e = xsimd::exp(B::load_aligned(v + k) - B(m));
+        e.store_aligned(v + k);
+        sum += e;
+    }
+    const B inv(T(1) / xsimd::hadd(sum));
+    for (std::size_t k = 0; k < S; k += N) (B::load_aligned(v + k) * inv).store_aligned(v + k);
+    for (std::size_t o = Out; o < S; ++o) v[o] = 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// forward: z = W x + b, y = act(z). z may be null (inference); y is an S-long aligned buffer.
+
+template <class Act, class T, std::size_t In, std::size_t Out>
+void dense_forward(scalar_arch arch, const T* p, const T* x, T* z, T* y) noexcept {
+    using shape = dense_shape<T, In, Out>;
+    constexpr std::size_t S = shape::stride;
+    const T* w = p;
+    const T* b = p + shape::weight_size;
+    T acc[Out];
+    for (std::size_t o = 0; o < Out; ++o) acc[o] = b[o];
+    for (std::size_t i = 0; i < In; ++i)
+        for (std::size_t o = 0; o < Out; ++o) acc[o] += w[i * S + o] * x[i];
+    if (z)
+        for (std::size_t o = 0; o < S; ++o) z[o] = o < Out ? acc[o] : T(0);
+    if constexpr (Act::elementwise) {
+        for (std::size_t o = 0; o < Out; ++o) y[o] = Act::f(acc[o]);
+        for (std::size_t o = Out; o < S; ++o) y[o] = 0;
+    } else {
+        for (std::size_t o = 0; o < Out; ++o) y[o] = acc[o];
+        softmax_inplace<T, Out, S>(arch, y);
+    }
+}
+
+namespace detail {
+// Accumulates outputs [K0, K0 + KN) batches of a layer over all inputs, with R independent partial sums
+// per output batch so that KN * R multiply-adds are in flight (FMA latency x throughput is about 8).
+template <std::size_t K0, std::size_t KN, class B, std::size_t In, std::size_t S, class T>
+inline void dense_block(const T* w, const T* b, const T* x, B* out) noexcept {
+    constexpr std::size_t N = B::size;
+    constexpr std::size_t want = KN >= 8 ? 1 : 8 / KN;
+    constexpr std::size_t R = want < In ? want : In;
+    B acc[R][KN];
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < KN; ++k) {
+        acc[0][k] = B::load_aligned(b + (K0 + k) * N);
+#pragma GCC unroll 16
+        for (std::size_t r = 1; r < R; ++r) acc[r][k] = B(T(0));
+    }
+    constexpr std::size_t main = In / R * R;
+    for (std::size_t i = 0; i < main; i += R) {
+#pragma GCC unroll 16
+        for (std::size_t r = 0; r < R; ++r) {
+            const B xi(x[i + r]);
+#pragma GCC unroll 16
+            for (std::size_t k = 0; k < KN; ++k)
+                acc[r][k] = xsimd::fma(xi, B::load_aligned(w + (i + r) * S + (K0 + k) * N), acc[r][k]);
+        }
+    }
+#pragma GCC unroll 16
+    for (std::size_t i = main; i < In; ++i) {
+        const B xi(x[i]);
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < KN; ++k)
+            acc[0][k] = xsimd::fma(xi, B::load_aligned(w + i * S + (K0 + k) * N), acc[0][k]);
+    }
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < KN; ++k) {
+        B s = acc[0][k];
+#pragma GCC unroll 16
+        for (std::size_t r = 1; r < R; ++r) s += acc[r][k];
+        out[k] = s;
+    }
+}
+
+template <class Act, class B, std::size_t KN, class T>
+inline void store_activated(const B* acc, T* z, T* y) noexcept {
+    constexpr std::size_t N = B::size;
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < KN; ++k) {
+        if (z) acc[k].store_aligned(z + k * N);
+        if constexpr (Act::elementwise)
+            Act::f(acc[k]).store_aligned(y + k * N);
+        else
+            acc[k].store_aligned(y + k * N);
+    }
+}
+}  // namespace detail
+
+template <class Act, class T, std::size_t In, std::size_t Out, simd_arch Arch>
+void dense_forward(Arch arch, const T* p, const T* x, T* z, T* y) noexcept {
+    using B = xsimd::batch<T, Arch>;
+    using shape = dense_shape<T, In, Out>;
+    constexpr std::size_t S = shape::stride;
+    constexpr std::size_t N = B::size;
+    static_assert(S % N == 0, "a cache-line stride holds a whole number of registers");
+    constexpr std::size_t K = S / N;
+    constexpr std::size_t block = 8;  // output registers per pass: leaves registers for loads and x
+    const T* w = p;
+    const T* b = p + shape::weight_size;
+    [&]<std::size_t... blk>(std::index_sequence<blk...>) {
+        (
+            [&] {
+                constexpr std::size_t K0 = blk * block;
+                constexpr std::size_t KN = K - K0 < block ? K - K0 : block;
+                B acc[KN];
+                detail::dense_block<K0, KN, B, In, S>(w, b, x, acc);
+                detail::store_activated<Act, B, KN>(acc, z ? z + K0 * N : nullptr, y + K0 * N);
+            }(),
+            ...);
+    }(std::make_index_sequence<(K + block - 1) / block>{});
+    if constexpr (!Act::elementwise) {
+        softmax_inplace<T, Out, S>(arch, y);
+    } else if constexpr (Out < S) {
+        for (std::size_t o = Out; o < S; ++o) y[o] = 0;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// backward. Given the layer's input x, its z and y from forward and gy = dL/dy (S long, aligned, zero padded):
+// g += dL/dparameters (same layout as p), gx = dL/dx (In values; skipped when null). dz is S-long scratch.
+
+template <class Act, class T, std::size_t Out, std::size_t S, class Arch>
+void activation_backward(Arch, const T* z, const T* y, const T* gy, T* dz) noexcept {
+    if constexpr (Act::elementwise) {
+        if constexpr (std::is_same_v<Arch, scalar_arch>) {
+            for (std::size_t o = 0; o < Out; ++o) dz[o] = gy[o] * Act::df(z[o], y[o]);
+        } else {
+            using B = xsimd::batch<T, Arch>;
+            for (std::size_t k = 0; k < S; k += B::size) {
+                const B d = B::load_aligned(gy + k) * Act::df(B::load_aligned(z + k), B::load_aligned(y + k));
+                d.store_aligned(dz + k);
+            }
+        }
+    } else {
+        T dot = 0;
+        for (std::size_t o = 0; o < Out; ++o) dot += gy[o] * y[o];
+        for (std::size_t o = 0; o < Out; ++o) dz[o] = y[o] * (gy[o] - dot);
+    }
+    for (std::size_t o = Out; o < S; ++o) dz[o] = 0;
+}
+
+template <class Act, class T, std::size_t In, std::size_t Out>
+void dense_backward(scalar_arch arch, const T* p, const T* x, const T* z, const T* y, const T* gy, T* g, T* gx,
+                    T* dz) noexcept {
+    using shape = dense_shape<T, In, Out>;
+    constexpr std::size_t S = shape::stride;
+    activation_backward<Act, T, Out, S>(arch, z, y, gy, dz);
+    T* gb = g + shape::weight_size;
+    for (std::size_t o = 0; o < Out; ++o) gb[o] += dz[o];
+    for (std::size_t i = 0; i < In; ++i) {
+        T* gw = g + i * S;
+        const T* w = p + i * S;
+        T acc = 0;
+        for (std::size_t o = 0; o < Out; ++o) {
+            gw[o] += x[i] * dz[o];
+            acc += w[o] * dz[o];
+        }
+        if (gx) gx[i] = acc;
+    }
+}
+
+template <class Act, class T, std::size_t In, std::size_t Out, simd_arch Arch>
+void dense_backward(Arch arch, const T* p, const T* x, const T* z, const T* y, const T* gy, T* g, T* gx,
+                    T* dz) noexcept {
+    using B = xsimd::batch<T, Arch>;
+    using shape = dense_shape<T, In, Out>;
+    constexpr std::size_t S = shape::stride;
+    constexpr std::size_t N = B::size;
+    constexpr std::size_t K = S / N;
+    activation_backward<Act, T, Out, S>(arch, z, y, gy, dz);
+    T* gb = g + shape::weight_size;
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < K; ++k) (B::load_aligned(gb + k * N) + B::load_aligned(dz + k * N)).store_aligned(gb + k * N);
+    for (std::size_t i = 0; i < In; ++i) {
+        T* gw = g + i * S;
+        const T* w = p + i * S;
+        const B xi(x[i]);
+        B acc(T(0));
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < K; ++k) {
+            const B d = B::load_aligned(dz + k * N);
+            xsimd::fma(xi, d, B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
+            acc = xsimd::fma(B::load_aligned(w + k * N), d, acc);
+        }
+        if (gx) gx[i] = xsimd::hadd(acc);
+    }
+}
+
+}  // namespace ctnn::kernels
