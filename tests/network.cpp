@@ -41,7 +41,7 @@ static_assert(rows_aligned<Wide, float>() && rows_aligned<Wide, double>());
 using Tiny = ctnn::network<ctnn::input<1>, ctnn::dense<1, ctnn::sigmoid>>;
 
 template <class N, class T>
-N::template parameters<T>& make_params(std::uint64_t seed) {
+typename N::template parameters<T>& make_params(std::uint64_t seed) {
     static typename N::template parameters<T> p;
     ctnn::initialize(p, ctnn::uniform{0.5}, seed);
     return p;

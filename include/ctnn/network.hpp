@@ -96,38 +96,42 @@ struct first_element<F, E...> {
     using type = F;
 };
 
-template <class L>
-constexpr bool layer_is_valid() {
-    if constexpr (requires { L::valid; })
-        return L::valid;
-    else
-        return true;
-}
-
-// All checks of a declaration, in order; only the first failing one speaks.
-template <class... E>
-struct network_check {
-    static constexpr bool has_layers = sizeof...(E) >= 2;
-    static constexpr bool starts_with_input = is_input_v<typename first_element<E...>::type>;
-    template <class In, class... Rest>
-    static constexpr bool rest_are_layers(hana::basic_type<In>, hana::basic_type<Rest>...) {
-        return (is_layer_v<Rest> && ...);
-    }
-    static constexpr bool all_layers = []() {
-        if constexpr (sizeof...(E) == 0)
-            return true;
-        else
-            return rest_are_layers(hana::type_c<E>...);
-    }();
-    static_assert(has_layers, "ctnn::network: a network needs ctnn::input<N> followed by at least one layer, "
-                              "e.g. ctnn::network<ctnn::input<4>, ctnn::dense<3>>");
-    static_assert(!has_layers || starts_with_input,
-                  "ctnn::network: the first element must be ctnn::input<N>, the size of one input sample");
-    static_assert(!has_layers || !starts_with_input || all_layers,
-                  "ctnn::network: every element after ctnn::input<N> must be a layer, such as "
-                  "ctnn::dense<N, Activation>");
-    static constexpr bool ok = has_layers && starts_with_input && all_layers;
+enum class declaration_problem {
+    none,
+    no_layers,
+    no_input_first,
+    input_zero,
+    not_a_layer,
+    layer_zero_size,
+    not_an_activation,
+    bad_activation_parameter
 };
+
+// The first thing wrong with a declaration, found without instantiating any of its elements.
+template <class... E>
+constexpr declaration_problem find_declaration_problem() {
+    using P = declaration_problem;
+    if constexpr (sizeof...(E) < 2) {
+        return P::no_layers;
+    } else {
+        using In = typename first_element<E...>::type;
+        if constexpr (!is_input_v<In>) {
+            return P::no_input_first;
+        } else if constexpr (input_size_v<In> == 0) {
+            return P::input_zero;
+        } else {
+            return []<class I, class... L>(hana::basic_type<I>, hana::basic_type<L>...) {
+                if (!(is_layer_v<L> && ...)) return P::not_a_layer;
+                for (layer_problem lp : {layer_problem_v<L>...}) {
+                    if (lp == layer_problem::zero_size) return P::layer_zero_size;
+                    if (lp == layer_problem::not_an_activation) return P::not_an_activation;
+                    if (lp == layer_problem::bad_activation_parameter) return P::bad_activation_parameter;
+                }
+                return P::none;
+            }(hana::type_c<E>...);
+        }
+    }
+}
 
 // Binds each layer spec to the output size of the one before it: a hana fold over the layer list.
 template <std::size_t In, class... Specs>
@@ -225,30 +229,59 @@ struct network_impl {
     using workspace = ctnn::workspace<Self, T>;
 
   private:
+    // Argument checks: each static_assert speaks once, and the call below it happens only when all hold,
+    // so a mistake gives one message.
     template <class P>
-    static constexpr void check_parameters() {
-        static_assert(is_parameters_of_v<std::remove_cvref_t<P>, Self>,
-                      "ctnn::network: these parameters belong to a different network type; "
-                      "declare them as Net::parameters<float> (or <double>) of this network");
+    static constexpr bool check_parameters() {
+        constexpr bool ok = is_parameters_of_v<std::remove_cvref_t<P>, Self>;
+        static_assert(ok, "ctnn::network: these parameters belong to a different network type; "
+                          "declare them as Net::parameters<float> (or <double>) of this network");
+        return ok;
     }
+    template <class P>
+    using value_type_of = typename std::conditional_t<is_parameters_of_v<std::remove_cvref_t<P>, Self>,
+                                                      std::remove_cvref_t<P>, ctnn::parameters<Self, float>>::value_type;
+
     template <class X, class T>
-    static constexpr void check_input() {
+    static constexpr bool check_input() {
         using E = extent_of<X>;
-        static_assert(E::known, "ctnn::network: pass the input as a C array, std::array or fixed-size std::span");
-        static_assert(!E::known || std::is_same_v<std::remove_cv_t<typename E::element_type>, T>,
-                      "ctnn::network: the input's element type differs from the parameters' type");
-        static_assert(!E::known || E::value == input_size,
+        constexpr bool known = E::known;
+        constexpr bool same_type = std::is_same_v<std::remove_cv_t<typename E::element_type>, T>;
+        static_assert(known, "ctnn::network: pass the input as a C array, std::array or fixed-size std::span");
+        static_assert(!known || same_type, "ctnn::network: the input's element type differs from the parameters' type");
+        static_assert(!known || !same_type || E::value == input_size,
                       "ctnn::network: the input's size differs from the network's input_size");
+        return known && same_type && E::value == input_size;
     }
     template <class Y, class T>
-    static constexpr void check_output() {
+    static constexpr bool check_output() {
         using E = extent_of<Y>;
-        static_assert(E::known, "ctnn::network: pass the output as a C array, std::array or fixed-size std::span");
-        static_assert(!E::known || std::is_same_v<typename E::element_type, T>,
+        constexpr bool known = E::known;
+        constexpr bool same_type = std::is_same_v<typename E::element_type, T>;
+        static_assert(known, "ctnn::network: pass the output as a C array, std::array or fixed-size std::span");
+        static_assert(!known || same_type,
                       "ctnn::network: the output's element type differs from the parameters' type (or is const)");
-        static_assert(!E::known || E::value == output_size,
+        static_assert(!known || !same_type || E::value == output_size,
                       "ctnn::network: the output's size differs from the network's output_size");
+        return known && same_type && E::value == output_size;
     }
+    template <class W, class T>
+    static constexpr bool check_workspace() {
+        constexpr bool ok = std::is_same_v<W, workspace<T>>;
+        static_assert(ok, "ctnn::network: the workspace must be this network's Net::workspace<T>");
+        return ok;
+    }
+    template <class G, class T>
+    static constexpr bool check_gradients() {
+        constexpr bool ok = std::is_same_v<G, gradients<T>>;
+        static_assert(ok, "ctnn::network: the gradients must be this network's Net::gradients<T>, "
+                          "of the parameters' element type");
+        return ok;
+    }
+    template <class D, class T, std::size_t N>
+    static constexpr bool is_vector_of = extent_of<D>::known &&
+                                         std::is_same_v<std::remove_cv_t<typename extent_of<D>::element_type>, T> &&
+                                         extent_of<D>::value == N;
 
     template <class Arch, class T>
     static void forward_raw(const T* p, const T* x, T* y) noexcept {
@@ -302,67 +335,61 @@ struct network_impl {
     // y = net(x) for one sample. x, y: C arrays, std::arrays or fixed-size spans of input_size / output_size.
     template <class Arch = default_arch, class P, class X, class Y>
     static void forward(const P& params, const X& x, Y&& y) noexcept {
-        check_parameters<P>();
-        using T = typename std::remove_cvref_t<P>::value_type;
-        check_input<X, T>();
-        check_output<Y, T>();
-        forward_raw<Arch>(params.data, std::data(x), std::data(y));
+        if constexpr (check_parameters<P>()) {
+            using T = value_type_of<P>;
+            if constexpr (check_input<X, T>() && check_output<Y, T>())
+                forward_raw<Arch>(params.data, std::data(x), std::data(y));
+        }
     }
 
     // The same, keeping in ws what backward needs.
     template <class Arch = default_arch, class P, class X, class Y, class W>
     static void forward(const P& params, const X& x, Y&& y, W& ws) noexcept {
-        check_parameters<P>();
-        using T = typename std::remove_cvref_t<P>::value_type;
-        check_input<X, T>();
-        check_output<Y, T>();
-        static_assert(std::is_same_v<W, workspace<T>>,
-                      "ctnn::network: the workspace must be this network's Net::workspace<T>");
-        forward_raw<Arch>(params.data, std::data(x), std::data(y), ws.data);
+        if constexpr (check_parameters<P>()) {
+            using T = value_type_of<P>;
+            if constexpr (check_input<X, T>() && check_output<Y, T>() && check_workspace<W, T>())
+                forward_raw<Arch>(params.data, std::data(x), std::data(y), ws.data);
+        }
     }
 
     // B samples: x[B][input_size] -> y[B][output_size].
-    template <class Arch = default_arch, class P, class T, std::size_t B, std::size_t NI, std::size_t NO>
-    static void forward_batch(const P& params, const T (&x)[B][NI], T (&y)[B][NO]) noexcept {
-        check_parameters<P>();
-        static_assert(std::is_same_v<typename P::value_type, T>,
-                      "ctnn::network: the batch's element type differs from the parameters' type");
-        static_assert(NI == input_size, "ctnn::network: the batch's rows differ in size from the network's input_size");
-        static_assert(NO == output_size, "ctnn::network: the output rows differ in size from the network's output_size");
-        for (std::size_t b = 0; b < B; ++b) forward_raw<Arch>(params.data, x[b], y[b]);
+    template <class Arch = default_arch, class P, class TX, class TY, std::size_t B, std::size_t NI, std::size_t NO>
+    static void forward_batch(const P& params, const TX (&x)[B][NI], TY (&y)[B][NO]) noexcept {
+        if constexpr (check_parameters<P>()) {
+            using T = value_type_of<P>;
+            if constexpr (check_input<TX[NI], T>() && check_output<TY[NO], T>())
+                for (std::size_t b = 0; b < B; ++b) forward_raw<Arch>(params.data, x[b], y[b]);
+        }
     }
 
     // After forward(params, x, y, ws): adds dLoss/dparameters to grads and writes dLoss/dx to dx.
     template <class Arch = default_arch, class P, class W, class DY, class G, class DX>
     static void backward(const P& params, W& ws, const DY& dy, G& grads, DX&& dx) noexcept {
-        check_parameters<P>();
-        check_parameters<G>();
-        using T = typename P::value_type;
-        static_assert(std::is_same_v<typename G::value_type, T>, "ctnn::network: gradients and parameters differ in type");
-        static_assert(std::is_same_v<W, workspace<T>>,
-                      "ctnn::network: the workspace must be this network's Net::workspace<T>");
-        using EY = extent_of<DY>;
-        using EX = extent_of<DX>;
-        static_assert(EY::known && EY::value == output_size,
-                      "ctnn::network: dLoss/dOutput must hold output_size values (C array, std::array or span)");
-        static_assert(EX::known && EX::value == input_size,
-                      "ctnn::network: dLoss/dInput must hold input_size values (C array, std::array or span)");
-        backward_raw<Arch>(params.data, ws.data, std::data(dy), grads.data, std::data(dx));
+        if constexpr (check_parameters<P>()) {
+            using T = value_type_of<P>;
+            constexpr bool dy_ok = is_vector_of<DY, T, output_size>;
+            constexpr bool dx_ok = is_vector_of<DX, T, input_size> &&
+                                   !std::is_const_v<typename extent_of<DX>::element_type>;
+            static_assert(dy_ok, "ctnn::network: dLoss/dOutput must hold output_size values of the parameters' type "
+                                 "(C array, std::array or fixed-size std::span)");
+            static_assert(!dy_ok || dx_ok, "ctnn::network: dLoss/dInput must hold input_size values of the parameters' "
+                                           "type (C array, std::array or fixed-size std::span, not const)");
+            if constexpr (dy_ok && dx_ok && check_workspace<W, T>() && check_gradients<G, T>())
+                backward_raw<Arch>(params.data, ws.data, std::data(dy), grads.data, std::data(dx));
+        }
     }
 
     // The same without dLoss/dx (the first layer then skips that product).
     template <class Arch = default_arch, class P, class W, class DY, class G>
     static void backward(const P& params, W& ws, const DY& dy, G& grads) noexcept {
-        check_parameters<P>();
-        check_parameters<G>();
-        using T = typename P::value_type;
-        static_assert(std::is_same_v<typename G::value_type, T>, "ctnn::network: gradients and parameters differ in type");
-        static_assert(std::is_same_v<W, workspace<T>>,
-                      "ctnn::network: the workspace must be this network's Net::workspace<T>");
-        using EY = extent_of<DY>;
-        static_assert(EY::known && EY::value == output_size,
-                      "ctnn::network: dLoss/dOutput must hold output_size values (C array, std::array or span)");
-        backward_raw<Arch>(params.data, ws.data, std::data(dy), grads.data, static_cast<T*>(nullptr));
+        if constexpr (check_parameters<P>()) {
+            using T = value_type_of<P>;
+            constexpr bool dy_ok = is_vector_of<DY, T, output_size>;
+            static_assert(dy_ok, "ctnn::network: dLoss/dOutput must hold output_size values of the parameters' type "
+                                 "(C array, std::array or fixed-size std::span)");
+            if constexpr (dy_ok && check_workspace<W, T>() && check_gradients<G, T>())
+                backward_raw<Arch>(params.data, ws.data, std::data(dy), grads.data, static_cast<T*>(nullptr));
+        }
     }
 };
 
@@ -378,23 +405,31 @@ struct network_base<true, Self, In, Specs...> {
     using type = network_impl<Self, In, Specs...>;
 };
 
-template <class... E>
-constexpr bool layers_valid() {
-    if constexpr (network_check<E...>::ok) {
-        return []<class In, class... Specs>(hana::basic_type<In>, hana::basic_type<Specs>...) {
-            return In::valid && (layer_is_valid<Specs>() && ...);
-        }(hana::type_c<E>...);
-    } else {
-        return false;
-    }
-}
-
 }  // namespace detail
 
 // A network: ctnn::input<N> followed by layers, e.g.
 //   using Net = ctnn::network<ctnn::input<4>, ctnn::dense<16, ctnn::relu>, ctnn::dense<3, ctnn::softmax>>;
 template <class... Elements>
-struct network : detail::network_base<detail::layers_valid<Elements...>(), network<Elements...>, Elements...>::type {};
+struct network : detail::network_base<detail::find_declaration_problem<Elements...>() == detail::declaration_problem::none,
+                                      network<Elements...>, Elements...>::type {
+  private:
+    using P = detail::declaration_problem;
+    static constexpr P problem = detail::find_declaration_problem<Elements...>();
+    static_assert(problem != P::no_layers, "ctnn::network: a network needs ctnn::input<N> followed by at least one "
+                                           "layer, e.g. ctnn::network<ctnn::input<4>, ctnn::dense<3>>");
+    static_assert(problem != P::no_input_first,
+                  "ctnn::network: the first element must be ctnn::input<N>, the size of one input sample");
+    static_assert(problem != P::input_zero, "ctnn::input<N>: N (the number of inputs) must be at least 1");
+    static_assert(problem != P::not_a_layer, "ctnn::network: every element after ctnn::input<N> must be a layer, "
+                                             "such as ctnn::dense<N, Activation>");
+    static_assert(problem != P::layer_zero_size,
+                  "ctnn::dense<N, Activation>: N (the layer's output size) must be at least 1");
+    static_assert(problem != P::not_an_activation,
+                  "ctnn::dense<N, Activation>: Activation must be an activation such as ctnn::relu or ctnn::tanh");
+    static_assert(problem != P::bad_activation_parameter,
+                  "ctnn::network: an activation's parameter Num/Den needs a non-zero Den "
+                  "(ctnn::leaky_relu<Num, Den>, ctnn::elu<Num, Den>)");
+};
 
 template <class Net, class T>
 void parameters<Net, T>::fill(T v) noexcept {

@@ -15,7 +15,6 @@ struct dense {
     static_assert(N >= 1, "ctnn::dense<N, Activation>: N (the layer's output size) must be at least 1");
     static_assert(is_activation_v<Activation>,
                   "ctnn::dense<N, Activation>: Activation must be an activation such as ctnn::relu or ctnn::tanh");
-    static constexpr bool valid = N >= 1 && is_activation_v<Activation>;
     static constexpr std::size_t units = N;
     using activation = Activation;
 
@@ -45,5 +44,12 @@ struct dense {
 
 template <std::size_t N, class A>
 inline constexpr bool is_layer_v<dense<N, A>> = true;
+
+template <std::size_t N, class A>
+inline constexpr layer_problem layer_problem_v<dense<N, A>> =
+    N == 0                                                       ? layer_problem::zero_size
+    : activation_problem_v<A> == activation_problem::not_an_activation ? layer_problem::not_an_activation
+    : activation_problem_v<A> == activation_problem::bad_parameter     ? layer_problem::bad_activation_parameter
+                                                                       : layer_problem::none;
 
 }  // namespace ctnn
