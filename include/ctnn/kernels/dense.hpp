@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include <ctnn/activations.hpp>
 #include <ctnn/kernels/simd.hpp>
@@ -85,48 +86,91 @@ void dense_forward(scalar_arch arch, const T* p, const T* x, T* z, T* y) noexcep
 }
 
 namespace detail {
-// Accumulates outputs [K0, K0 + KN) batches of a layer over all inputs, with R independent partial sums
-// per output batch so that KN * R multiply-adds are in flight (FMA latency x throughput is about 8).
+// The registers a layer's forward pass uses. On AVX-512, a layer whose outputs fit one AVX-512 register (16 floats,
+// 8 doubles) uses AVX2 registers instead. Such a layer is bound by latency, not throughput: on Zen 4 a chain of
+// 256-bit operations completes sooner than the same chain at 512 bits (net a of bench/: 50 -> 43 ns), and AVX2
+// multiply-adds issue at least as often as AVX-512 ones everywhere. Wider layers keep Arch's full width.
+template <class Arch, class T, std::size_t Out>
+struct forward_arch {
+    using type = Arch;
+};
+template <class Arch, class T, std::size_t Out>
+    requires(std::is_base_of_v<xsimd::avx512f, Arch> && xsimd::fma3<xsimd::avx2>::supported() &&
+             Out <= xsimd::batch<T, Arch>::size)
+struct forward_arch<Arch, T, Out> {
+    using type = xsimd::fma3<xsimd::avx2>;
+};
+
+// x * y + z, fused. xsimd 8.1 has no AVX-512 fma kernel: its generic x * y + z is contracted by GCC but not by
+// clang, which then issues a multiply and an add (twice the work, another rounding); so call the instruction.
+template <class B>
+[[gnu::always_inline]] inline B madd(const B& x, const B& y, const B& z) noexcept {
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+        if constexpr (std::is_same_v<typename B::value_type, float>)
+            return _mm512_fmadd_ps(x, y, z);
+        else
+            return _mm512_fmadd_pd(x, y, z);
+    }
+#endif
+    return xsimd::fma(x, y, z);
+}
+
+// acc[0] += acc[1] + ... + acc[R - 1], pairwise: log2(R) dependent additions instead of R - 1. A template per
+// level, because compilers leave a loop with a doubling step rolled (and the array in memory).
+template <std::size_t Step, class B, std::size_t R, std::size_t KN>
+[[gnu::always_inline]] inline void tree_sum(B (&acc)[R][KN]) noexcept {
+    if constexpr (Step < R) {
+#pragma GCC unroll 16
+        for (std::size_t r = 0; r + Step < R; r += 2 * Step)
+#pragma GCC unroll 16
+            for (std::size_t k = 0; k < KN; ++k) acc[r][k] += acc[r + Step][k];
+        tree_sum<2 * Step>(acc);
+    }
+}
+
+// Accumulates output registers [K0, K0 + KN) of a layer over all inputs, with R independent partial sums per
+// register so that KN * R multiply-adds are in flight (FMA latency x throughput is about 8); the partial sums
+// are then added as a tree, which keeps the dependency chain of small layers short. (More, shorter chains for
+// small layers measured no faster: the extra broadcasts and additions cost what the shorter chain saves.)
 template <std::size_t K0, std::size_t KN, class B, std::size_t In, std::size_t S, class T>
-inline void dense_block(const T* w, const T* b, const T* x, B* out) noexcept {
+[[gnu::always_inline]] inline void dense_block(const T* w, const T* b, const T* x, B* out) noexcept {
     constexpr std::size_t N = B::size;
     constexpr std::size_t want = KN >= 8 ? 1 : 8 / KN;
     constexpr std::size_t R = want < In ? want : In;
+    const auto row = [&](std::size_t i, std::size_t k) { return B::load_aligned(w + i * S + (K0 + k) * N); };
     B acc[R][KN];
+    // Inputs 0..R start the partial sums (the bias joins the first), so no sum starts as a multiply-add with 0.
 #pragma GCC unroll 16
-    for (std::size_t k = 0; k < KN; ++k) {
-        acc[0][k] = B::load_aligned(b + (K0 + k) * N);
+    for (std::size_t k = 0; k < KN; ++k) acc[0][k] = madd(B(x[0]), row(0, k), B::load_aligned(b + (K0 + k) * N));
 #pragma GCC unroll 16
-        for (std::size_t r = 1; r < R; ++r) acc[r][k] = B(T(0));
+    for (std::size_t r = 1; r < R; ++r) {
+        const B xr(x[r]);
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < KN; ++k) acc[r][k] = xr * row(r, k);
     }
     constexpr std::size_t main = In / R * R;
-    for (std::size_t i = 0; i < main; i += R) {
+    for (std::size_t i = R; i < main; i += R) {
 #pragma GCC unroll 16
         for (std::size_t r = 0; r < R; ++r) {
             const B xi(x[i + r]);
 #pragma GCC unroll 16
-            for (std::size_t k = 0; k < KN; ++k)
-                acc[r][k] = xsimd::fma(xi, B::load_aligned(w + (i + r) * S + (K0 + k) * N), acc[r][k]);
+            for (std::size_t k = 0; k < KN; ++k) acc[r][k] = madd(xi, row(i + r, k), acc[r][k]);
         }
     }
 #pragma GCC unroll 16
-    for (std::size_t i = main; i < In; ++i) {
-        const B xi(x[i]);
+    for (std::size_t r = 0; r < In - main; ++r) {
+        const B xi(x[main + r]);
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < KN; ++k)
-            acc[0][k] = xsimd::fma(xi, B::load_aligned(w + i * S + (K0 + k) * N), acc[0][k]);
+        for (std::size_t k = 0; k < KN; ++k) acc[r][k] = madd(xi, row(main + r, k), acc[r][k]);
     }
+    tree_sum<1>(acc);
 #pragma GCC unroll 16
-    for (std::size_t k = 0; k < KN; ++k) {
-        B s = acc[0][k];
-#pragma GCC unroll 16
-        for (std::size_t r = 1; r < R; ++r) s += acc[r][k];
-        out[k] = s;
-    }
+    for (std::size_t k = 0; k < KN; ++k) out[k] = acc[0][k];
 }
 
 template <class Act, class B, std::size_t KN, class T>
-inline void store_activated(const B* acc, T* z, T* y) noexcept {
+[[gnu::always_inline]] inline void store_activated(const B* acc, T* z, T* y) noexcept {
     constexpr std::size_t N = B::size;
 #pragma GCC unroll 16
     for (std::size_t k = 0; k < KN; ++k) {
@@ -137,34 +181,41 @@ inline void store_activated(const B* acc, T* z, T* y) noexcept {
             acc[k].store_aligned(y + k * N);
     }
 }
+
+// Output registers [K0, K) in passes of at most `block` registers: enough accumulators to hide the FMA latency,
+// with registers left for the loads and x. A template recursion rather than a lambda fold: clang inlines it.
+template <class Act, class B, std::size_t In, std::size_t S, std::size_t K, std::size_t K0, class T>
+[[gnu::always_inline]] inline void forward_blocks(const T* w, const T* b, const T* x, T* z, T* y) noexcept {
+    constexpr std::size_t block = 8;
+    if constexpr (K0 < K) {
+        constexpr std::size_t N = B::size;
+        constexpr std::size_t KN = K - K0 < block ? K - K0 : block;
+        B acc[KN];
+        dense_block<K0, KN, B, In, S>(w, b, x, acc);
+        store_activated<Act, B, KN>(acc, z ? z + K0 * N : nullptr, y + K0 * N);
+        forward_blocks<Act, B, In, S, K, K0 + KN>(w, b, x, z, y);
+    }
+}
 }  // namespace detail
 
 template <class Act, class T, std::size_t In, std::size_t Out, simd_arch Arch>
-void dense_forward(Arch arch, const T* p, const T* x, T* z, T* y) noexcept {
-    using B = xsimd::batch<T, Arch>;
+[[gnu::always_inline]] inline void dense_forward(Arch arch, const T* p, const T* x, T* z, T* y) noexcept {
+    using B = xsimd::batch<T, typename detail::forward_arch<Arch, T, Out>::type>;
     using shape = dense_shape<T, In, Out>;
     constexpr std::size_t S = shape::stride;
     constexpr std::size_t N = B::size;
     static_assert(S % N == 0, "a cache-line stride holds a whole number of registers");
-    constexpr std::size_t K = S / N;
-    constexpr std::size_t block = 8;  // output registers per pass: leaves registers for loads and x
-    const T* w = p;
-    const T* b = p + shape::weight_size;
-    [&]<std::size_t... blk>(std::index_sequence<blk...>) {
-        (
-            [&] {
-                constexpr std::size_t K0 = blk * block;
-                constexpr std::size_t KN = K - K0 < block ? K - K0 : block;
-                B acc[KN];
-                detail::dense_block<K0, KN, B, In, S>(w, b, x, acc);
-                detail::store_activated<Act, B, KN>(acc, z ? z + K0 * N : nullptr, y + K0 * N);
-            }(),
-            ...);
-    }(std::make_index_sequence<(K + block - 1) / block>{});
+    constexpr std::size_t K = (Out + N - 1) / N;  // registers holding outputs; the rest of the stride is padding
+    detail::forward_blocks<Act, B, In, S, K, 0>(p, p + shape::weight_size, x, z, y);
+#pragma GCC unroll 16
+    for (std::size_t k = K * N; k < S; k += N) {
+        if (z) B(T(0)).store_aligned(z + k);
+        B(T(0)).store_aligned(y + k);
+    }
     if constexpr (!Act::elementwise) {
         softmax_inplace<T, Out, S>(arch, y);
-    } else if constexpr (Out < S) {
-        for (std::size_t o = Out; o < S; ++o) y[o] = 0;
+    } else if constexpr (Out < K * N) {
+        for (std::size_t o = Out; o < K * N; ++o) y[o] = 0;
     }
 }
 
@@ -232,8 +283,8 @@ void dense_backward(Arch arch, const T* p, const T* x, const T* z, const T* y, c
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < K; ++k) {
             const B d = B::load_aligned(dz + k * N);
-            xsimd::fma(xi, d, B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
-            acc = xsimd::fma(B::load_aligned(w + k * N), d, acc);
+            detail::madd(xi, d, B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
+            acc = detail::madd(B::load_aligned(w + k * N), d, acc);
         }
         if (gx) gx[i] = xsimd::hadd(acc);
     }
