@@ -10,16 +10,19 @@ CTNN_JOBS="${CTNN_JOBS:-2}"
 # Debian 12 packages needed to build and test everything. One per line, so the list is easy to extend.
 # Not python3-torch: it is only needed by developers who regenerate test fixtures.
 CTNN_PACKAGES=(
-    build-essential      # g++ 12
-    clang                # clang++ 14, the second compiler
+    build-essential          # g++ 12
+    clang                    # clang++ 14, the second compiler
     cmake
     ninja-build
-    libboost-dev         # Boost.Hana
+    libboost-dev             # Boost.Hana
     libxsimd-dev
     nlohmann-json3-dev
-    catch2               # tests
-    libbenchmark-dev     # benchmarks
-    libeigen3-dev        # benchmarks' reference implementation
+    libcli11-dev             # ctnn-gen: command line
+    libkainjow-mustache-dev  # ctnn-gen: header templates
+    libfmt-dev               # ctnn-gen
+    catch2                   # tests
+    libbenchmark-dev         # benchmarks
+    libeigen3-dev            # benchmarks' reference implementation
 )
 
 ctnn_log() { printf '==> %s\n' "$*" >&2; }

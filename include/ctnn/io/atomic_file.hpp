@@ -39,7 +39,11 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
             ((static_cast<unsigned long long>(entropy()) << 32) ^ entropy()) + counter.fetch_add(1);
         char hex[17];
         std::snprintf(hex, sizeof hex, "%016llx", tag);
-        tmp = dir / ("." + target.filename().string() + ".tmp-" + hex);
+        std::string name(".");  // built with += : GCC 12 misreports "literal" + std::string (PR 105329)
+        name += target.filename().string();
+        name += ".tmp-";
+        name += hex;
+        tmp = dir / name;
         errno = 0;
         out = std::fopen(tmp.string().c_str(), "wbx");
         err = errno;

@@ -117,9 +117,12 @@ class json_dom_builder {
             const frame& f = stack_[i];
             if (f.node->is_array()) {
                 const std::size_t n = f.node->size();
-                p += "[" + std::to_string(i + 1 == stack_.size() ? n : n - 1) + "]";
+                p += '[';
+                p += std::to_string(i + 1 == stack_.size() ? n : n - 1);
+                p += ']';
             } else {
-                p += (p.empty() ? "" : ".") + f.key;
+                if (!p.empty()) p += '.';
+                p += f.key;
             }
         }
         return p.empty() ? "(top level)" : p;

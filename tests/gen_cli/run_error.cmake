@@ -1,0 +1,45 @@
+# cmake -DGEN=<ctnn-gen> -DWORK=<scratch dir> -DEXPECT=<text> -P run_error.cmake -- <ctnn-gen arguments>
+#
+# ctnn-gen must fail with exit status 1, print nothing on stdout and exactly one line on stderr, "ctnn-gen: ..."
+# containing EXPECT, and leave WORK (where -o @WORK@/out.hpp points) empty: no output, no temporary file. Run a
+# second time over an existing @WORK@/out.hpp, it must fail the same way and leave that file as it was.
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+if(NOT DEFINED EXPECT)
+  message(FATAL_ERROR "-DEXPECT=... is required")
+endif()
+
+function(check_failure)
+  if(NOT gen_status EQUAL 1)
+    gen_fail("expected exit status 1")
+  endif()
+  if(NOT gen_out STREQUAL "")
+    gen_fail("expected nothing on stdout")
+  endif()
+  if(NOT gen_err MATCHES "^ctnn-gen: [^\n]*\n$")
+    gen_fail("expected one line on stderr, starting with \"ctnn-gen: \"")
+  endif()
+  string(FIND "${gen_err}" "${EXPECT}" at)
+  if(at EQUAL -1)
+    gen_fail("the message does not contain: ${EXPECT}")
+  endif()
+endfunction()
+
+gen_fresh_work()
+gen_run()
+check_failure()
+gen_work_contents(left)
+if(left)
+  gen_fail("files left behind in ${WORK}: ${left}")
+endif()
+
+set(previous "an earlier header\n")
+file(WRITE "${WORK}/out.hpp" "${previous}")
+gen_run()
+check_failure()
+gen_work_contents(left)
+file(READ "${WORK}/out.hpp" now)
+if(NOT left STREQUAL "out.hpp" OR NOT now STREQUAL previous)
+  gen_fail("an existing out.hpp was changed, or files were left behind: ${left}")
+endif()
+file(REMOVE_RECURSE "${WORK}")
+message(STATUS "rejected: ${gen_err}")

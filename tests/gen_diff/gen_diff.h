@@ -1,0 +1,34 @@
+/* What links the pieces of one differential test program (C and C++): a wrapper per option set exports the
+   generated headers' forward functions (wrap_<mode>.c/.cpp, written by CMakeLists.txt), reference.cpp the
+   library's, check.cpp compares them. */
+#ifndef GEN_DIFF_H_INCLUDED
+#define GEN_DIFF_H_INCLUDED
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* in, out: float or double, as the net's model. */
+typedef void (*gen_diff_forward)(const void *in, void *out);
+
+/* One generated header: the sizes it declares and its forward. */
+struct gen_diff_generated {
+    const char *name;
+    size_t input_size;
+    size_t output_size;
+    size_t parameter_count;
+    gen_diff_forward forward;
+};
+
+/* Defined by the option set's wrapper. */
+extern const char gen_diff_mode[];
+extern const struct gen_diff_generated gen_diff_headers[];
+extern const size_t gen_diff_header_count;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,77 @@
+// The library's outputs for the test networks, computed in-process from the same seeded parameters that the
+// model maker wrote to the model files.
+#include "reference.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "nets.hpp"
+
+namespace gen_diff {
+namespace {
+
+// How far a correct float evaluation of output o may stray, in units of the roundoff: first-order propagation of
+// "each sum is off by eps times the sum of its terms' magnitudes" through the layers. A sum z_o = b_o + sum_i w_oi a_i
+// whose terms cancel cannot be known to better than eps * (|b_o| + sum_i |w_oi| |a_i|), whatever the order of the
+// additions; input errors add sum_i |w_oi| m(a_i); the activation scales by |f'(z)| (softmax: y_o (m_o + sum_j y_j m_j)).
+template <class Net, class T, std::size_t... L>
+void magnitudes(const typename Net::template parameters<T>& p, const T* ws, double* out, std::index_sequence<L...>) {
+    std::vector<double> m(Net::input_size, 0.0);
+    const auto layer = [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
+        using Act = typename Net::template layer<I>::activation;
+        constexpr auto l = Net::template layout<T>[I];
+        const T* a = I == 0 ? ws : ws + Net::template layout<T>[I == 0 ? 0 : I - 1].y_offset;
+        const T* z = ws + l.z_offset;
+        const T* y = ws + l.y_offset;
+        std::vector<double> mz(l.out), my(l.out);
+        for (std::size_t o = 0; o < l.out; ++o) {
+            double s = std::abs(double(p.bias(I, o)));
+            for (std::size_t i = 0; i < l.in; ++i) s += std::abs(double(p.weight(I, o, i))) * (std::abs(double(a[i])) + m[i]);
+            mz[o] = s;
+        }
+        if constexpr (Act::elementwise) {
+            for (std::size_t o = 0; o < l.out; ++o) my[o] = std::abs(double(Act::df(z[o], y[o]))) * mz[o];
+        } else {
+            double dot = 0;
+            for (std::size_t o = 0; o < l.out; ++o) dot += double(y[o]) * mz[o];
+            for (std::size_t o = 0; o < l.out; ++o) my[o] = double(y[o]) * (mz[o] + dot);
+        }
+        m = std::move(my);
+    };
+    (layer(std::integral_constant<std::size_t, L>{}), ...);
+    for (std::size_t o = 0; o < Net::output_size; ++o) out[o] = m[o];
+}
+
+template <class Net, class T, std::uint64_t Seed>
+void run(const void* xv, void* yv, void* ysv, double* magnitude) {
+    const auto& p = parameters_of<Net, T, Seed>();
+    std::array<T, Net::input_size> x;
+    std::array<T, Net::output_size> y, ys;
+    const T* xp = static_cast<const T*>(xv);
+    for (std::size_t i = 0; i < Net::input_size; ++i) x[i] = xp[i];
+    static typename Net::template workspace<T> ws;
+    Net::forward(p, x, y);
+    Net::template forward<ctnn::scalar_arch>(p, x, ys, ws);
+    magnitudes<Net, T>(p, ws.data, magnitude, std::make_index_sequence<Net::layer_count>{});
+    for (std::size_t o = 0; o < Net::output_size; ++o) {
+        static_cast<T*>(yv)[o] = y[o];
+        static_cast<T*>(ysv)[o] = ys[o];
+    }
+}
+
+#define GEN_DIFF_NET(name, T, seed, ...)                                                                      \
+    reference{#name, sizeof(T) == sizeof(double), __VA_ARGS__::input_size, __VA_ARGS__::output_size,          \
+              __VA_ARGS__::parameter_count, &run<__VA_ARGS__, T, seed>},
+constexpr reference all[] = {
+#include "nets.def"
+};
+#undef GEN_DIFF_NET
+
+}  // namespace
+
+std::span<const reference> references() { return all; }
+
+}  // namespace gen_diff
