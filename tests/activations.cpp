@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <tuple>
@@ -521,6 +522,67 @@ TEST_CASE("elementwise activations: values and derivatives against long double r
                 std::printf(" v %.3g@%.6Lg d %.3g@%.6Lg |", p->value.err, p->value.z, p->deriv.err, p->deriv.z);
             std::printf("\n");
         }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ctnn::tanh on float batches is simd::tanh_approx (kernels/tanh_approx.inc): a denser sweep than the one above,
+// on every batch width the dense kernels may use (the 256-bit one serves small layers on AVX-512), and its exact
+// special values. (All 2^32 inputs: tools/tanh_exhaustive.cpp.)
+
+template <class Arch>
+void check_tanh_approx() {
+    using B = xsimd::batch<float, Arch>;
+    std::vector<float> z;
+    // every 97th float from 2^-30 to 12, both signs (about 2.4 million points)
+    for (std::uint32_t u = 0x30800000u; u <= 0x41400000u; u += 97) {
+        float v;
+        std::memcpy(&v, &u, sizeof v);
+        z.push_back(v);
+        z.push_back(-v);
+    }
+    for (const float s : {1.0f, -1.0f})
+        for (const float v : {std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(), 1e-30f,
+                              0.6f, 9.0109f, 9.5f, 20.0f, std::numeric_limits<float>::max()})
+            add_with_neighbours(z, s * v, 3);  // 0.6: the split between the pieces; 9.5: the clamp
+    for (const float v : {0.0f, -0.0f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN()})
+        z.push_back(v);
+    z.resize((z.size() + B::size - 1) / B::size * B::size, 0.5f);
+
+    std::vector<float> y(z.size());
+    for (std::size_t i = 0; i < z.size(); i += B::size) ctnn::tanh::f(B::load_unaligned(&z[i])).store_unaligned(&y[i]);
+    double worst = 0;
+    float where = 0;
+    int broken = 0;  // NaN, sign, +-0, +-1 rules
+    for (std::size_t i = 0; i < z.size(); ++i) {
+        const float x = z[i], t = y[i];
+        if (std::isnan(x)) {
+            broken += !std::isnan(t);
+            continue;
+        }
+        broken += std::signbit(t) != std::signbit(x) || !(std::fabs(t) <= 1);
+        broken += std::fabs(x) >= 9.5f && std::fabs(t) != 1;
+        broken += x == 0 && t != 0;
+        broken += std::fabs(x) < 1e-6f && t != x;  // tanh x = x to float precision
+        const double e = ulp_error<float>(t, std::tanh(static_cast<ld>(x)));
+        if (e > worst) {
+            worst = e;
+            where = x;
+        }
+    }
+    INFO(Arch::name() << ": largest error " << worst << " ulp at x = " << where);
+    CHECK(worst <= 4);
+    CHECK(broken == 0);
+}
+
+TEST_CASE("tanh: the float SIMD approximation on every batch width", "[activations][tanh]") {
+    if constexpr (!std::is_same_v<ctnn::default_arch, ctnn::scalar_arch>) check_tanh_approx<ctnn::default_arch>();
+#if XSIMD_WITH_FMA3_AVX2
+    check_tanh_approx<xsimd::fma3<xsimd::avx2>>();
+#endif
+#if XSIMD_WITH_SSE4_2
+    check_tanh_approx<xsimd::sse4_2>();
+#endif
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 
 tanh_approx(x), a = |x|, evaluates two pieces and keeps one per lane:
 
-  a <  C1: tanh a = a + a^3 P(a^2)          P: degree-4 polynomial, minimax of the relative error of tanh
+  a <  C1: tanh a = a + a^3 P(a^2)          P: degree-3 polynomial, minimax of the relative error of tanh
   a >= C1: tanh a = 1 - U(b) / V(b),        U/V: degree 5 over degree 6 (V(0) = 1), minimax of the absolute
            b = min(a, CLAMP)                error of h(b) = 1 - tanh b = 2 / (1 + e^(2b)) on [C1, CLAMP]
 
@@ -20,13 +20,15 @@ fitted values rounded to float; the errors printed here are those of the exact-a
 units of 2^-24 (one ulp of a result in [1/2, 1)). The error of the float code, measured over all 2^32 inputs, is
 in docs/activations.md (tools/tanh_exhaustive.cpp).
 """
+import argparse
+
 import mpmath as mp
 
 mp.mp.dps = 50
 
 C1 = mp.mpf("0.6")
 CLAMP = mp.mpf("9.5")
-SMALL_DEGREE = 4          # P
+SMALL_DEGREE = 3          # P
 LARGE_DEGREES = (5, 6)    # U, V
 
 
@@ -123,6 +125,15 @@ def as_float(v):
 
 
 def main():
+    global C1, CLAMP, SMALL_DEGREE, LARGE_DEGREES
+    cli = argparse.ArgumentParser(description="Fit tanh_approx's constants (defaults: the ones in use).")
+    cli.add_argument("--c1", default=str(C1), help="split point between the pieces")
+    cli.add_argument("--clamp", default=str(CLAMP))
+    cli.add_argument("--small-degree", type=int, default=SMALL_DEGREE)
+    cli.add_argument("--large-degrees", default="%d/%d" % LARGE_DEGREES, help="degrees of U and V, e.g. 5/6")
+    args = cli.parse_args()
+    C1, CLAMP, SMALL_DEGREE = mp.mpf(args.c1), mp.mpf(args.clamp), args.small_degree
+    LARGE_DEGREES = tuple(int(d) for d in args.large_degrees.split("/"))
     ulp = mp.mpf(2) ** -24
 
     def g(s):  # (tanh a - a) / a^3, a = sqrt s

@@ -4,6 +4,7 @@
 //
 //   g++ -std=c++20 -O2 -march=native -pthread -I include tools/tanh_exhaustive.cpp -o /tmp/tanh_exhaustive
 //   /tmp/tanh_exhaustive            # prints the tables quoted in docs/activations.md; exit status 1 on a failure
+//   /tmp/tanh_exhaustive 0.5 10     # only the floats in [0.5, 10] (quick, when trying other constants)
 //
 // Error measure (as in tests/activations.cpp): |y - tanh x| / ulp(max(|tanh x|, FLT_MIN)), ulp(v) = 2^(e - 23)
 // for v in [2^e, 2^(e+1)). Also checked exactly: NaN -> NaN, tanh(-x) = -tanh(x) bit for bit, ±0 -> ±0,
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <thread>
@@ -77,10 +79,10 @@ void check_chunk(std::uint64_t begin, std::uint64_t end, stats& st) {
     alignas(64) float x[n], y[n], ny[n];
     for (std::uint64_t base = begin; base < end; base += n) {
         for (std::size_t i = 0; i < n; ++i) x[i] = from_bits(std::uint32_t(base + i));
-        const B xb = B::load_aligned(x);
-        ctnn::simd::tanh_approx(xb).store_aligned(y);
-        ctnn::simd::tanh_approx(-xb).store_aligned(ny);
-        for (std::size_t i = 0; i < n; ++i) {
+        ctnn::simd::tanh_approx(B::load_aligned(x)).store_aligned(y);
+        for (std::size_t i = 0; i < n; ++i) ny[i] = -x[i];  // (xsimd's negation on AVX-512 turns +0 into +0)
+        ctnn::simd::tanh_approx(B::load_aligned(ny)).store_aligned(ny);
+        for (std::size_t i = 0; i < n && base + i < end; ++i) {
             const float xi = x[i], yi = y[i];
             if (std::isnan(xi)) {
                 if (!std::isnan(yi)) st.fail(xi);
@@ -110,22 +112,31 @@ void check_chunk(std::uint64_t begin, std::uint64_t end, stats& st) {
     }
 }
 
+// Bit patterns [first, last) (default: all); a range of positive floats keeps a search for constants quick.
+std::uint64_t first = 0, last = std::uint64_t(1) << 32;
+
 template <class Arch>
 bool run() {
-    constexpr std::uint64_t total = std::uint64_t(1) << 32, chunk = std::uint64_t(1) << 22;
-    std::atomic<std::uint64_t> next{0};
+    constexpr std::uint64_t chunk = std::uint64_t(1) << 16;
+    std::atomic<std::uint64_t> next{first};
+    const std::uint64_t total = last;
     const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::vector<stats> part(threads);
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t)
         pool.emplace_back([&, t] {
-            for (std::uint64_t b; (b = next.fetch_add(chunk)) < total;) check_chunk<Arch>(b, b + chunk, part[t]);
+            for (std::uint64_t b; (b = next.fetch_add(chunk)) < total;)
+                check_chunk<Arch>(b, std::min(b + chunk, total), part[t]);
         });
     for (auto& th : pool) th.join();
     stats st;
     for (const auto& p : part) st.merge(p);
 
-    std::printf("%s (%zu lanes), all 2^32 inputs:\n", Arch::name(), xsimd::batch<float, Arch>::size);
+    if (first == 0 && last == std::uint64_t(1) << 32)
+        std::printf("%s (%zu lanes), all 2^32 inputs:\n", Arch::name(), xsimd::batch<float, Arch>::size);
+    else
+        std::printf("%s (%zu lanes), x in [%.9g, %.9g]:\n", Arch::name(), xsimd::batch<float, Arch>::size,
+                    double(from_bits(std::uint32_t(first))), double(from_bits(std::uint32_t(last - 1))));
     std::printf("  max error %.3f ulp at x = %.9g (got %.9g, tanh x = %.9g)\n", st.worst, double(st.worst_x),
                 double(st.worst_y), std::tanh(double(st.worst_x)));
     std::printf("  by |x|: [0, 0.6) %.3f ulp, [0.6, 9.5) %.3f ulp, [9.5, inf) %.3f ulp\n", st.range_worst[0],
@@ -145,7 +156,11 @@ bool run() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc == 3) {  // tanh_exhaustive LO HI: only the floats in [LO, HI], 0 <= LO <= HI
+        first = to_bits(std::strtof(argv[1], nullptr));
+        last = std::uint64_t(to_bits(std::strtof(argv[2], nullptr))) + 1;
+    }
     bool ok = run<xsimd::default_arch>();
 #if XSIMD_WITH_FMA3_AVX2
     ok = run<xsimd::fma3<xsimd::avx2>>() && ok;  // the 256-bit batches ctnn's dense kernel uses for small layers
