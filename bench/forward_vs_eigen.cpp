@@ -1,6 +1,7 @@
-// Single-sample forward pass of four networks: ctnn against plain fixed-size Eigen, both float, same weights.
-// Both are timed back to back dependent (latency) and independent (throughput); after google-benchmark's own
-// output a table gives per network ctnn ns, Eigen ns and Eigen/ctnn. See bench/README.md.
+// Single-sample forward pass of four networks, all float with the same weights: ctnn, plain fixed-size Eigen, and
+// (when ctnn-gen is built) the headers ctnn-gen generates for them, simd and scalar target. Each is timed back to
+// back dependent (latency) and independent (throughput); after google-benchmark's own output a table gives per
+// network the ns of each implementation and Eigen/x. See bench/README.md.
 // Run with --benchmark_repetitions=5 --benchmark_report_aggregates_only=true to compare medians.
 #include <algorithm>
 #include <array>
@@ -32,17 +33,58 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "nets.hpp"
+
+// The generated headers (bench/CMakeLists.txt runs ctnn-gen on the model files bench_models writes): namespaces
+// gen_simd_a .. gen_simd_d and gen_scalar_a .. gen_scalar_d, default options but the target.
+#ifndef CTNN_BENCH_GENERATED
+#define CTNN_BENCH_GENERATED 0
+#endif
+#if CTNN_BENCH_GENERATED
+#include "bench_gen_scalar_a.hpp"
+#include "bench_gen_scalar_b.hpp"
+#include "bench_gen_scalar_c.hpp"
+#include "bench_gen_scalar_d.hpp"
+#include "bench_gen_simd_a.hpp"
+#include "bench_gen_simd_b.hpp"
+#include "bench_gen_simd_c.hpp"
+#include "bench_gen_simd_d.hpp"
+#endif
+
 namespace {
 
-using net_a = ctnn::network<ctnn::input<8>, ctnn::dense<16, ctnn::tanh>, ctnn::dense<16, ctnn::tanh>, ctnn::dense<1>>;
-using net_b = ctnn::network<ctnn::input<16>, ctnn::dense<64, ctnn::relu>, ctnn::dense<64, ctnn::relu>, ctnn::dense<8>>;
-using net_c =
-    ctnn::network<ctnn::input<64>, ctnn::dense<128, ctnn::relu>, ctnn::dense<128, ctnn::relu>, ctnn::dense<10>>;
-using net_d = ctnn::network<ctnn::input<784>, ctnn::dense<128, ctnn::relu>, ctnn::dense<10, ctnn::softmax>>;
+using bench::net_a;
+using bench::net_b;
+using bench::net_c;
+using bench::net_d;
+using bench::input_seed;
 
 constexpr std::size_t input_count = 16;  // inputs rotated through, so no iteration can reuse the previous result
-constexpr std::uint64_t weight_seed = 2024;
-constexpr std::uint64_t input_seed = 7;
+constexpr bool have_generated = CTNN_BENCH_GENERATED != 0;
+
+// The generated forward passes of each net, by target.
+enum class generated_target { simd, scalar };
+template <class Net>
+struct generated {
+    static void forward(generated_target, const float*, float*) noexcept {}
+};
+#if CTNN_BENCH_GENERATED
+#define CTNN_BENCH_GENERATED_NET(net, id)                                                        \
+    template <>                                                                                  \
+    struct generated<net> {                                                                      \
+        static void forward(generated_target t, const float* x, float* y) noexcept {             \
+            if (t == generated_target::simd)                                                     \
+                gen_simd_##id::forward(x, y);                                                    \
+            else                                                                                 \
+                gen_scalar_##id::forward(x, y);                                                  \
+        }                                                                                        \
+    };
+CTNN_BENCH_GENERATED_NET(net_a, a)
+CTNN_BENCH_GENERATED_NET(net_b, b)
+CTNN_BENCH_GENERATED_NET(net_c, c)
+CTNN_BENCH_GENERATED_NET(net_d, d)
+#undef CTNN_BENCH_GENERATED_NET
+#endif
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Eigen side: y = act(W x + b) per layer, W an Out x In fixed-size matrix.
@@ -134,7 +176,7 @@ struct fixture {
     std::array<typename eigen_net<Net>::input_vector, input_count> ex;
 
     fixture() {
-        ctnn::initialize(p, ctnn::torch_default{}, weight_seed);
+        bench::initialize<Net>(p);
         e.assign(p);
         ctnn::random_source r(input_seed);
         for (std::size_t k = 0; k < input_count; ++k)
@@ -147,23 +189,31 @@ struct fixture {
     }
 };
 
-// Aborts unless both implementations agree on every input: |a - b| <= 1e-4 max(|a|, |b|) + 1e-6.
+// Aborts unless a and b agree: |a - b| <= 1e-4 max(|a|, |b|) + 1e-6.
+void check_close(const char* net, const char* what, std::size_t k, std::size_t o, float a, float b) {
+    if (!(std::fabs(a - b) <= 1e-4f * std::max(std::fabs(a), std::fabs(b)) + 1e-6f)) {
+        std::fprintf(stderr, "bench_forward: net %s: %s disagrees with ctnn: input %zu, output %zu: ctnn %.9g, "
+                     "other %.9g\n", net, what, k, o, double(a), double(b));
+        std::abort();
+    }
+}
+
+// Aborts unless every implementation agrees with ctnn on every input.
 template <class Net>
 void check_agreement(const char* name) {
     auto& f = fixture<Net>::get();
     for (std::size_t k = 0; k < input_count; ++k) {
-        std::array<float, Net::output_size> y{};
+        std::array<float, Net::output_size> y{}, g{};
         Net::forward(f.p, f.x[k], y);
         const auto ey = f.e.forward(f.ex[k]);
-        for (std::size_t o = 0; o < Net::output_size; ++o) {
-            const float a = y[o];
-            const float b = ey(int(o));
-            if (!(std::fabs(a - b) <= 1e-4f * std::max(std::fabs(a), std::fabs(b)) + 1e-6f)) {
-                std::fprintf(stderr, "bench_forward: net %s disagrees with Eigen: input %zu, output %zu: ctnn %.9g, "
-                             "Eigen %.9g\n", name, k, o, double(a), double(b));
-                std::abort();
+        for (std::size_t o = 0; o < Net::output_size; ++o) check_close(name, "Eigen", k, o, y[o], ey(int(o)));
+        if constexpr (have_generated)
+            for (const auto t : {generated_target::simd, generated_target::scalar}) {
+                generated<Net>::forward(t, f.x[k].data(), g.data());
+                for (std::size_t o = 0; o < Net::output_size; ++o)
+                    check_close(name, t == generated_target::simd ? "generated simd" : "generated scalar", k, o,
+                                y[o], g[o]);
             }
-        }
     }
 }
 
@@ -216,24 +266,52 @@ void bm_eigen(benchmark::State& state) {
     }
 }
 
+template <class Net, timing M, generated_target G>
+void bm_generated(benchmark::State& state) {
+    auto& f = fixture<Net>::get();
+    std::array<float, Net::output_size> y{};
+    std::uint32_t zero = 0;
+    benchmark::DoNotOptimize(zero);
+    std::size_t k = 0;
+    for (auto _ : state) {
+        generated<Net>::forward(G, f.x[k].data(), y.data());
+        benchmark::DoNotOptimize(y);
+        benchmark::ClobberMemory();
+        k = next_index<M>(k, y[0], zero);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The summary: google-benchmark's console output, plus each run's time kept for the table.
 
 using benchmark_fn = void (*)(benchmark::State&);
 
+// The implementations, in the order of the table's columns; the generated ones only when built.
+constexpr const char* impl_names[] = {"ctnn", "eigen", "gen_simd", "gen_scalar"};
+constexpr const char* impl_headings[] = {"ctnn", "Eigen", "gen simd", "gen scalar"};
+constexpr std::size_t impl_count = have_generated ? 4 : 2;
+
 struct net_entry {
     const char* name;
     void (*check)(const char*);
-    benchmark_fn ctnn[2];  // indexed by timing
-    benchmark_fn eigen[2];
+    benchmark_fn fn[2][4];  // [timing][implementation]
 };
+
+template <class Net, timing M>
+auto timed() {
+    using G = generated_target;
+    return std::array<benchmark_fn, 4>{&bm_ctnn<Net, M>, &bm_eigen<Net, M>, &bm_generated<Net, M, G::simd>,
+                                       &bm_generated<Net, M, G::scalar>};
+}
 
 template <class Net>
 net_entry entry(const char* name) {
-    return {name,
-            &check_agreement<Net>,
-            {&bm_ctnn<Net, timing::latency>, &bm_ctnn<Net, timing::throughput>},
-            {&bm_eigen<Net, timing::latency>, &bm_eigen<Net, timing::throughput>}};
+    net_entry e{name, &check_agreement<Net>, {}};
+    const auto l = timed<Net, timing::latency>();
+    const auto t = timed<Net, timing::throughput>();
+    std::copy(l.begin(), l.end(), e.fn[0]);
+    std::copy(t.begin(), t.end(), e.fn[1]);
+    return e;
 }
 
 constexpr const char* timing_names[2] = {"latency", "throughput"};
@@ -303,10 +381,10 @@ int main(int argc, char** argv) {
         return std::string(timing_names[t]) + "/" + n.name + "/" + impl;
     };
     for (int t = 0; t < 2; ++t)
-        for (const auto& n : nets) {
-            benchmark::RegisterBenchmark(full_name(t, n, "ctnn").c_str(), n.ctnn[t])->Unit(benchmark::kNanosecond);
-            benchmark::RegisterBenchmark(full_name(t, n, "eigen").c_str(), n.eigen[t])->Unit(benchmark::kNanosecond);
-        }
+        for (const auto& n : nets)
+            for (std::size_t i = 0; i < impl_count; ++i)
+                benchmark::RegisterBenchmark(full_name(t, n, impl_names[i]).c_str(), n.fn[t][i])
+                    ->Unit(benchmark::kNanosecond);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
@@ -316,19 +394,34 @@ int main(int argc, char** argv) {
 
     // The summary goes to stdout after console output, to stderr after JSON or CSV (keeping those parseable).
     std::FILE* out = reporter.console() ? stdout : stderr;
-    std::fprintf(out, "\nmedian CPU time per forward pass, ns (Eigen/ctnn > 1: ctnn faster); ctnn arch: %s\n",
+    std::fprintf(out, "\nmedian CPU time per forward pass, ns (Eigen/x > 1: x faster than Eigen); ctnn arch: %s\n",
                  ctnn::default_arch::name());
-    std::fprintf(out, "%-11s %-26s %10s %10s %11s\n", "timing", "net", "ctnn", "Eigen", "Eigen/ctnn");
+    if (!have_generated) std::fprintf(out, "(no generated headers: ctnn was configured with CTNN_BUILD_GENERATOR=OFF)\n");
+    std::fprintf(out, "%-11s %-24s", "timing", "net");
+    for (std::size_t i = 0; i < impl_count; ++i) std::fprintf(out, " %10s", impl_headings[i]);
+    for (std::size_t i = 0; i < impl_count; ++i)
+        if (i != 1) std::fprintf(out, " %11s", (std::string("E/") + impl_headings[i]).c_str());
+    std::fprintf(out, "\n");
     for (int t = 0; t < 2; ++t)
         for (const auto& n : nets) {
-            const double c = reporter.median_ns(full_name(t, n, "ctnn"));
-            const double e = reporter.median_ns(full_name(t, n, "eigen"));
-            if (c < 0 && e < 0) continue;  // filtered out by --benchmark_filter
-            std::fprintf(out, "%-11s %-26s %10.1f %10.1f ", timing_names[t], n.name, c, e);
-            if (c < 0 || e < 0)
-                std::fprintf(out, "%11s\n", "-");
-            else
-                std::fprintf(out, "%11.2f\n", e / c);
+            double ns[4];
+            bool any = false;
+            for (std::size_t i = 0; i < impl_count; ++i) any = (ns[i] = reporter.median_ns(full_name(t, n, impl_names[i]))) >= 0 || any;
+            if (!any) continue;  // filtered out by --benchmark_filter
+            std::fprintf(out, "%-11s %-24s", timing_names[t], n.name);
+            for (std::size_t i = 0; i < impl_count; ++i)
+                if (ns[i] < 0)
+                    std::fprintf(out, " %10s", "-");
+                else
+                    std::fprintf(out, " %10.1f", ns[i]);
+            for (std::size_t i = 0; i < impl_count; ++i) {
+                if (i == 1) continue;
+                if (ns[i] < 0 || ns[1] < 0)
+                    std::fprintf(out, " %11s", "-");
+                else
+                    std::fprintf(out, " %11.2f", ns[1] / ns[i]);
+            }
+            std::fprintf(out, "\n");
         }
     return 0;
 }

@@ -54,6 +54,55 @@ std::optional<double> positive_number(const std::string& text) {
     return v;
 }
 
+// The whole text as a double (from_chars: no spaces, no '+'; "nan" and "inf" parse).
+std::optional<double> number(std::string_view text) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+// Whether validate() (options.hpp, where the ranges are) accepts the default options with this change.
+template <class Change>
+bool validates(Change change) {
+    options o;
+    change(o);
+    try {
+        validate(o);
+    } catch (const options_error&) {
+        return false;
+    }
+    return true;
+}
+
+// "B1,B2": Adam's two betas, each in the range validate() accepts.
+std::optional<std::array<double, 2>> adam_betas(const std::string& text) {
+    const std::size_t comma = text.find(',');
+    if (comma == std::string::npos) return std::nullopt;
+    const auto b1 = number(std::string_view(text).substr(0, comma));
+    const auto b2 = number(std::string_view(text).substr(comma + 1));
+    const auto set = [&](options& o) {
+        o.adam_beta1 = *b1;
+        o.adam_beta2 = *b2;
+    };
+    if (!b1 || !b2 || !validates(set)) return std::nullopt;
+    return std::array{*b1, *b2};
+}
+
+// The learning rate: finite, and accepted by validate().
+std::optional<double> learning_rate(const std::string& text) {
+    const auto lr = positive_number(text);
+    if (!lr || !validates([&](options& o) { o.learning_rate = *lr; })) return std::nullopt;
+    return lr;
+}
+
+// Adam's epsilon: finite, and accepted by validate().
+std::optional<double> adam_epsilon(const std::string& text) {
+    const auto eps = positive_number(text);
+    if (!eps || !validates([&](options& o) { o.adam_epsilon = *eps; })) return std::nullopt;
+    return eps;
+}
+
 std::string shortest(double v) {
     char buf[32];
     return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
@@ -126,15 +175,43 @@ std::optional<request> parse_command_line(int argc, const char* const* argv) {
     add_choice(app, "--train", o.train, std::array{training::none, training::sgd, training::adam},
                "Also generate backward and an optimizer step (needs --mutable-weights)");
     app.add_option_function<std::string>(
-           "--lr", [&o](const std::string& text) { o.learning_rate = *positive_number(text); },
+           "--lr", [&o](const std::string& text) { o.learning_rate = *learning_rate(text); },
            "Learning rate of the generated optimizer step")
         ->check(CLI::Validator(
             [](std::string& text) {
-                return positive_number(text) ? std::string() : "expected a positive number, found \"" + text + "\"";
+                if (learning_rate(text)) return std::string();
+                return "expected a positive number from 1.2e-38 to 3.4e38, found \"" + text + "\"";
             },
             ""))
         ->type_name("X")
         ->default_str(shortest(o.learning_rate));
+    app.add_option_function<std::string>(
+           "--adam-betas",
+           [&o](const std::string& text) {
+               const auto betas = *adam_betas(text);
+               o.adam_beta1 = betas[0];
+               o.adam_beta2 = betas[1];
+           },
+           "Adam's decay rates of the gradient's first and second moment estimates")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                if (adam_betas(text)) return std::string();
+                return "expected two comma-separated numbers, each >= 0 and < 1, found \"" + text + "\"";
+            },
+            ""))
+        ->type_name("B1,B2")
+        ->default_str(shortest(o.adam_beta1) + "," + shortest(o.adam_beta2));
+    app.add_option_function<std::string>(
+           "--adam-eps", [&o](const std::string& text) { o.adam_epsilon = *adam_epsilon(text); },
+           "Adam's epsilon, added to the denominator of its step")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                if (adam_epsilon(text)) return std::string();
+                return "expected a positive number from 1.2e-38 to 3.4e38, found \"" + text + "\"";
+            },
+            ""))
+        ->type_name("X")
+        ->default_str(shortest(o.adam_epsilon));
     app.add_flag("--mutable-weights", mutable_weights, "Weights in writable memory (needed for training)");
     app.add_flag("--quiet", r.quiet, "Print nothing on success");
 

@@ -1,9 +1,10 @@
 # cmake -DGEN=<ctnn-gen> -DWORK=<scratch dir> -DOUT=<file name> [-DQUIET=ON] [-DSOURCE_NAME=<model file name>]
-#       [-DNOT_IN_HEADER=<text>] -P run_success.cmake -- <ctnn-gen arguments, with -o @WORK@/<OUT>>
+#       [-DNOT_IN_HEADER=<text>] [-DIN_HEADER=<text>[|<text>]...] -P run_success.cmake -- <ctnn-gen arguments, with -o @WORK@/<OUT>>
 #
 # ctnn-gen must succeed: exit status 0, nothing on stderr, one line on stdout, "wrote <path> (<N> bytes...)" with
 # N the file's size (nothing with QUIET), and WORK must hold only OUT (no temporary file). The header's first line
-# must name SOURCE_NAME, and the header must not contain NOT_IN_HEADER (e.g. a directory: no paths in headers).
+# must name SOURCE_NAME, and the header must not contain NOT_IN_HEADER (e.g. a directory: no paths in headers) but
+# must contain each of the '|'-separated texts of IN_HEADER.
 include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
 if(NOT DEFINED OUT)
   message(FATAL_ERROR "-DOUT=... is required")
@@ -42,6 +43,16 @@ if(DEFINED NOT_IN_HEADER)
   if(NOT at EQUAL -1)
     gen_fail("the header contains ${NOT_IN_HEADER}")
   endif()
+endif()
+if(DEFINED IN_HEADER)
+  file(READ "${WORK}/${OUT}" text)
+  string(REPLACE "|" ";" wanted "${IN_HEADER}")
+  foreach(want IN LISTS wanted)
+    string(FIND "${text}" "${want}" at)
+    if(at EQUAL -1)
+      gen_fail("the header does not contain: ${want}")
+    endif()
+  endforeach()
 endif()
 file(REMOVE_RECURSE "${WORK}")
 message(STATUS "${gen_out}")

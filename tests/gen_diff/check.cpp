@@ -6,7 +6,8 @@
 // the small difference of large terms is compared relative to those terms, every other output relative to itself.
 // It must stay below 1e-6 for float models and 1e-12 for double ones, against the library's SIMD kernels and its
 // scalar kernels. Also checked: the declared sizes, that forward writes exactly output_size values, leaves its
-// input alone, works on unaligned buffers, and gives the same bits when called again.
+// input alone, works on unaligned buffers, and gives the same bits when called again; and that the header's
+// weight()/bias() accessors return the model's parameters bit for bit.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -102,6 +103,31 @@ stats check(const gen_diff_generated& g, const gen_diff::reference& r) {
     return st;
 }
 
+// The header's weight() and bias() return exactly the model's parameters (so every literal round-trips), and 0
+// outside the model. Returns the number of mismatches.
+std::size_t check_parameters(const gen_diff_generated& g, const gen_diff::reference& r) {
+    std::size_t bad = 0;
+    const auto expect = [&](double got, double want, const char* what, std::size_t l, std::size_t o, std::size_t i) {
+        if (same_bits(got, want)) return;
+        if (bad++ < 10)
+            std::printf("  FAIL %s: %s(%zu, %zu, %zu) is %.17g, the model has %.17g\n", r.name, what, l, o, i, got, want);
+    };
+    const std::size_t layers = r.layers.size();
+    for (std::size_t l = 0; l < layers; ++l) {
+        const std::size_t in = r.layers[l].in, out = r.layers[l].out;
+        for (std::size_t o = 0; o < out; ++o) {
+            for (std::size_t i = 0; i < in; ++i) expect(g.weight(l, o, i), r.weight(l, o, i), "weight", l, o, i);
+            expect(g.bias(l, o), r.bias(l, o), "bias", l, o, 0);
+        }
+        expect(g.weight(l, out, 0), 0, "weight", l, out, 0);
+        expect(g.weight(l, 0, in), 0, "weight", l, 0, in);
+        expect(g.bias(l, out), 0, "bias", l, out, 0);
+    }
+    expect(g.weight(layers, 0, 0), 0, "weight", layers, 0, 0);
+    expect(g.bias(layers, 0), 0, "bias", layers, 0, 0);
+    return bad;
+}
+
 }  // namespace
 
 int main() {
@@ -127,7 +153,8 @@ int main() {
             ++total.failures;
             continue;
         }
-        const stats s = r->is_double ? check<double>(g, *r) : check<float>(g, *r);
+        stats s = r->is_double ? check<double>(g, *r) : check<float>(g, *r);
+        s.failures += check_parameters(g, *r);
         std::printf("  %-10s %7zu %7zu %11.3g %11.3g %11.3g%s\n", g.name, s.samples, s.outputs, s.error,
                     s.error_scalar, s.plain, s.failures ? "  FAILED" : "");
         total.merge(s);

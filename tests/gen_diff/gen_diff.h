@@ -13,13 +13,19 @@ extern "C" {
 /* in, out: float or double, as the net's model. */
 typedef void (*gen_diff_forward)(const void *in, void *out);
 
-/* One generated header: the sizes it declares and its forward. */
+/* W[out][in] and b[out] of a layer, as the header's weight() and bias() accessors return them (widened). */
+typedef double (*gen_diff_weight)(size_t layer, size_t out, size_t in);
+typedef double (*gen_diff_bias)(size_t layer, size_t out);
+
+/* One generated header: the sizes it declares, its forward and its parameter accessors. */
 struct gen_diff_generated {
     const char *name;
     size_t input_size;
     size_t output_size;
     size_t parameter_count;
     gen_diff_forward forward;
+    gen_diff_weight weight;
+    gen_diff_bias bias;
 };
 
 /* Defined by the option set's wrapper. */

@@ -62,9 +62,25 @@ void run(const void* xv, void* yv, void* ysv, double* magnitude) {
     }
 }
 
+template <class Net, class T, std::uint64_t Seed>
+double weight(std::size_t layer, std::size_t out, std::size_t in) {
+    return parameters_of<Net, T, Seed>().weight(layer, out, in);
+}
+template <class Net, class T, std::uint64_t Seed>
+double bias(std::size_t layer, std::size_t out) {
+    return parameters_of<Net, T, Seed>().bias(layer, out);
+}
+
 #define GEN_DIFF_NET(name, T, seed, ...)                                                                      \
-    reference{#name, sizeof(T) == sizeof(double), __VA_ARGS__::input_size, __VA_ARGS__::output_size,          \
-              __VA_ARGS__::parameter_count, &run<__VA_ARGS__, T, seed>},
+    reference{#name,                                                                                          \
+              sizeof(T) == sizeof(double),                                                                    \
+              __VA_ARGS__::input_size,                                                                        \
+              __VA_ARGS__::output_size,                                                                       \
+              __VA_ARGS__::parameter_count,                                                                   \
+              &run<__VA_ARGS__, T, seed>,                                                                     \
+              __VA_ARGS__::layout<T>,                                                                         \
+              &weight<__VA_ARGS__, T, seed>,                                                                  \
+              &bias<__VA_ARGS__, T, seed>},
 constexpr reference all[] = {
 #include "nets.def"
 };

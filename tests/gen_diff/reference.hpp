@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <span>
 
+#include <ctnn/network.hpp>
+
 namespace gen_diff {
 
 struct reference {
@@ -16,6 +18,9 @@ struct reference {
     // y_scalar: Net::forward<ctnn::scalar_arch>; magnitude: per output, the size of the rounding errors any
     // evaluation order makes, relative to unit roundoff (see magnitudes in reference.cpp).
     void (*run)(const void* x, void* y, void* y_scalar, double* magnitude);
+    std::span<const ctnn::layer_layout> layers;  // Net::layout<T>
+    double (*weight)(std::size_t layer, std::size_t out, std::size_t in);  // the parameters, widened
+    double (*bias)(std::size_t layer, std::size_t out);
 };
 
 std::span<const reference> references();

@@ -2,7 +2,9 @@
 // formulas, in the same evaluation order, as include/ctnn/activations.hpp (docs/activations.md says why each
 // form: erfc for gelu, sigmoid(2u) for gelu_tanh, one exp for swish and mish, ...).
 // Scalar C++ calls the <cmath> overloads of the generated type, C99 the f-suffixed <math.h> functions (plain
-// ones for double), the simd target xsimd's functions on batches.
+// ones for double), the simd target xsimd's functions on batches, except float tanh: like the library's float
+// SIMD kernels it is tanh_approx, whose text (include/ctnn/kernels/tanh_approx.inc, embedded in ctnn-gen at build
+// time) the header carries verbatim, so that both compute the same bits.
 // Derivatives (for generated training code) belong next to these and can use the same `formula` dialect.
 #pragma once
 
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include <ctnn/activations.hpp>
+#include <ctnn/gen/embedded_templates.hpp>
 #include <ctnn/gen/plan.hpp>
 
 namespace ctnn::gen {
@@ -39,6 +42,11 @@ struct formula {
     }
 };
 
+// Whether the helper of `a` calls tanh_approx: float tanh on the simd target, as in the library (activations.hpp).
+inline bool uses_tanh_approx(const plan& p, const activation_use& a) {
+    return p.is_simd && p.is_float && a.name == "tanh";
+}
+
 // The statements of an activation helper's body computing f(z) from its parameter `z`, ending in a return.
 inline std::vector<std::string> activation_body(const plan& p, const activation_use& a) {
     const formula f{p};
@@ -48,7 +56,7 @@ inline std::vector<std::string> activation_body(const plan& p, const activation_
     if (n == "identity") return ret("z");
     if (n == "binary_step") return ret(f.select("z >= " + zero, one, zero));
     if (n == "sigmoid") return ret(one + " / (" + one + " + " + f.fn("exp", "-z") + ")");
-    if (n == "tanh") return ret(f.fn("tanh", "z"));
+    if (n == "tanh") return ret(uses_tanh_approx(p, a) ? "tanh_approx(z)" : f.fn("tanh", "z"));
     if (n == "relu") return ret(f.max("z", zero));
     if (n == "leaky_relu") return ret(f.select("z > " + zero, "z", f.c(a.parameter) + " * z"));
     if (n == "elu") return ret(f.select("z > " + zero, "z", f.c(a.parameter) + " * " + f.fn("expm1", "z")));
@@ -105,11 +113,25 @@ inline std::string activation_comment(const activation_use& a, const plan& p) {
 inline std::string activation_helpers(const plan& p) {
     code c(0);
     const formula f{p};
+    for (const activation_use& a : p.activations)
+        if (uses_tanh_approx(p, a)) {
+            const std::string text = embedded::text("tanh_approx.inc");
+            if (text.empty()) throw std::logic_error("ctnn::gen: tanh_approx.inc is not embedded");
+            c.line("// ctnn's float SIMD tanh, verbatim from include/ctnn/kernels/tanh_approx.inc (below). Declared first to");
+            c.line("// force inlining: a call would pass the register through memory, and big translation units exhaust");
+            c.line("// GCC's inlining budget.");
+            c.line("template <class B>");
+            c.line("[[gnu::always_inline]] inline B tanh_approx(const B& x) noexcept;");
+            c.append(text.back() == '\n' ? text : text + "\n");
+            c.line("");
+            break;
+        }
     for (const activation_use& a : p.activations) {
         c.line("// " + a.name + ": f(z) = " + activation_comment(a, p));
         if (p.is_simd) c.line("template <class V>");
-        const std::string head = (p.is_c ? "static inline " : "inline ") + f.V() + " " + a.declared + "(" + f.V() +
-                                 " z)" + p.noexcept_() + " {";
+        // simd: applied to each register in place; always inlined (see tanh_approx above).
+        const std::string storage = p.is_c ? "static inline " : p.is_simd ? "[[gnu::always_inline]] inline " : "inline ";
+        const std::string head = storage + f.V() + " " + a.declared + "(" + f.V() + " z)" + p.noexcept_() + " {";
         c.open(head);
         for (const std::string& s : activation_body(p, a)) c.line(s);
         c.close();

@@ -62,17 +62,18 @@ inline std::string forward_body(const plan& p, std::size_t indent = 1) {
             }
     for (std::size_t k = 0; k < fb.sizes.size(); ++k)
         if (fb.sizes[k])
-            c.line((p.is_c ? "" : "alignas(64) ") + p.T + " buffer" + str(k) + "[" + str(fb.sizes[k]) + "];");
+            c.line(std::string(p.is_c ? "" : "alignas(64) ") + p.T + " buffer" + str(k) + "[" + str(fb.sizes[k]) +
+                   "];");
     const std::size_t L = p.layers.size();
     for (std::size_t k = 0; k < L; ++k) {
         layer_io io;
-        io.x = k == 0 ? "in" : "buffer" + str((k - 1) % 2);
+        io.x = k == 0 ? std::string("in") : std::string("buffer") + str((k - 1) % 2);
         if (k + 1 < L) {
-            io.y = "buffer" + str(k % 2);
+            io.y = std::string("buffer") + str(k % 2);
         } else {
             io.y = "out";
             io.y_exact = true;
-            io.scratch = "buffer" + str(k % 2);
+            io.scratch = std::string("buffer") + str(k % 2);
         }
         c.append(lower_layer_forward(p, p.layers[k], io, indent));
     }

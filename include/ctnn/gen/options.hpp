@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,7 +26,7 @@ struct options {
     // Lanes of one SIMD register the simd target is written for (4: SSE/NEON, 8: AVX2, 16: AVX-512).
     std::size_t simd_width = 8;
     training train = training::none;
-    bool const_weights = true;  // weights in flash/rodata; training code needs them mutable
+    bool const_weights = true;  // weights in flash/rodata; training (train != none) requires false
     double learning_rate = 0.01;
     double adam_beta1 = 0.9;
     double adam_beta2 = 0.999;
@@ -97,14 +98,23 @@ inline void validate(const options& o) {
         throw options_error("name \"" + o.name + "\" " + p);
     if (o.lang == language::c99 && o.tgt == target::simd)
         throw options_error("target simd needs language c++17 (the C99 header is scalar)");
+    // Rejected rather than implied: const weights are a promise (flash, rodata) that training would break.
     if (o.train != training::none && o.const_weights)
-        throw options_error("training code needs mutable weights (not const)");
+        throw options_error("training " + std::string(to_string(o.train)) +
+                            " needs mutable weights (options::const_weights = false, ctnn-gen --mutable-weights): "
+                            "step() updates the weights in place");
     if (o.simd_width != 4 && o.simd_width != 8 && o.simd_width != 16)
         throw options_error("simd width " + std::to_string(o.simd_width) + " is not 4, 8 or 16");
     if (o.unroll_threshold == 0) throw options_error("unroll threshold must be at least 1");
     if (!(o.learning_rate > 0) || !(o.adam_epsilon > 0) || !(o.adam_beta1 >= 0 && o.adam_beta1 < 1) ||
         !(o.adam_beta2 >= 0 && o.adam_beta2 < 1))
         throw options_error("optimizer hyperparameters out of range (learning rate > 0, 0 <= betas < 1, eps > 0)");
+    // They become literals of the model's type: keep them normal floats, so that a float header never gets inf or 0.
+    const auto normal_float = [](double v) {
+        return v >= double(std::numeric_limits<float>::min()) && v <= double(std::numeric_limits<float>::max());
+    };
+    if (!normal_float(o.learning_rate) || !normal_float(o.adam_epsilon))
+        throw options_error("learning rate and eps must lie between 1.2e-38 and 3.4e38 (normal float numbers)");
 }
 
 }  // namespace ctnn::gen

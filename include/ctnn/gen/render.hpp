@@ -113,7 +113,7 @@ inline std::string simd_definitions(const plan& p) {
     s += "// x * y + z, fused where the target has FMA. xsimd 8.1 has no AVX-512 fma kernel (clang does not fuse its\n"
          "// x * y + z there), so 512-bit registers call the instruction.\n"
          "template <class B>\n"
-         "inline B madd(B x, B y, B z) noexcept {\n"
+         "[[gnu::always_inline]] inline B madd(B x, B y, B z) noexcept {\n"
          "#if defined(__AVX512F__)\n"
          "    if constexpr (sizeof(B) == 64) return B(" + fma512 + "(x, y, z));\n"
          "#endif\n"
@@ -217,13 +217,11 @@ inline rendered_header render_header(const model& m, const options& o) {
 
     mu::data layers{mu::data::type::list};
     for (const layer_plan& l : p.layers) {
-        const std::string w = p.is_simd ? l.weight + "[in * " + str(l.stride) + " + out]"
-                                        : l.weight + "[out * " + str(l.in) + " + in]";
         layers.push_back(detail::object({{"index", str(l.index)},
                                          {"in", str(l.in)},
                                          {"out", str(l.out)},
                                          {"arrays", detail::block(layer_arrays(p, l))},
-                                         {"weight_element", w},
+                                         {"weight_element", weight_element(p, l)},  // in the layer's layout
                                          {"bias_element", l.bias + "[out]"}}));
     }
     d.set("layers", layers);
