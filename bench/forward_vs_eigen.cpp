@@ -18,20 +18,12 @@
 #include <utility>
 #include <vector>
 
-// GCC 12 flags its own AVX-512 intrinsics' undefined-value idiom (GCC PR 105593) wherever they are first
-// included; Eigen includes them before ctnn's simd.hpp can, so the same suppression is needed here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <Eigen/Dense>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-#include <benchmark/benchmark.h>
-
+// ctnn first: its simd.hpp includes xsimd (and the AVX-512 intrinsics) inside GCC 12's PR 105593 suppression,
+// which Eigen's later inclusion of the same headers then does not need.
 #include <ctnn/ctnn.hpp>
+
+#include <Eigen/Dense>
+#include <benchmark/benchmark.h>
 
 #include "nets.hpp"
 
@@ -236,49 +228,40 @@ std::size_t next_index(std::size_t k, float y0, std::uint32_t zero) {
     }
 }
 
-template <class Net, timing M>
-void bm_ctnn(benchmark::State& state) {
-    auto& f = fixture<Net>::get();
-    std::array<float, Net::output_size> y{};
+// Times pass(k, y) over the inputs in turn; in the latency timing y[0] decides the next input.
+template <timing M, class Y, class Pass>
+void time_passes(benchmark::State& state, Y& y, Pass pass) {
     std::uint32_t zero = 0;
     benchmark::DoNotOptimize(zero);
     std::size_t k = 0;
     for (auto _ : state) {
-        Net::forward(f.p, f.x[k], y);
+        pass(k, y);
         benchmark::DoNotOptimize(y);
         benchmark::ClobberMemory();
         k = next_index<M>(k, y[0], zero);
     }
+}
+
+template <class Net, timing M>
+void bm_ctnn(benchmark::State& state) {
+    auto& f = fixture<Net>::get();
+    std::array<float, Net::output_size> y{};
+    time_passes<M>(state, y, [&](std::size_t k, auto& out) { Net::forward(f.p, f.x[k], out); });
 }
 
 template <class Net, timing M>
 void bm_eigen(benchmark::State& state) {
     auto& f = fixture<Net>::get();
     Eigen::Matrix<float, int(Net::output_size), 1> y = Eigen::Matrix<float, int(Net::output_size), 1>::Zero();
-    std::uint32_t zero = 0;
-    benchmark::DoNotOptimize(zero);
-    std::size_t k = 0;
-    for (auto _ : state) {
-        y = f.e.forward(f.ex[k]);
-        benchmark::DoNotOptimize(y);
-        benchmark::ClobberMemory();
-        k = next_index<M>(k, y(0), zero);
-    }
+    time_passes<M>(state, y, [&](std::size_t k, auto& out) { out = f.e.forward(f.ex[k]); });
 }
 
 template <class Net, timing M, generated_target G>
 void bm_generated(benchmark::State& state) {
     auto& f = fixture<Net>::get();
     std::array<float, Net::output_size> y{};
-    std::uint32_t zero = 0;
-    benchmark::DoNotOptimize(zero);
-    std::size_t k = 0;
-    for (auto _ : state) {
-        generated<Net>::forward(G, f.x[k].data(), y.data());
-        benchmark::DoNotOptimize(y);
-        benchmark::ClobberMemory();
-        k = next_index<M>(k, y[0], zero);
-    }
+    time_passes<M>(state, y,
+                   [&](std::size_t k, auto& out) { generated<Net>::forward(G, f.x[k].data(), out.data()); });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
