@@ -1,4 +1,4 @@
-# gen_read_nets(<prefix>): the nets of nets.def, for tests/gen_diff and tests/gen_train. Sets <prefix>_nets (the
+# Shared by tests/gen_diff and tests/gen_train. gen_read_nets(<prefix>): the nets of nets.def. Sets <prefix>_nets (the
 # names, in order) and <prefix>_type_<name> (float or double) in the caller's scope; reconfigures when nets.def
 # changes.
 function(gen_read_nets prefix)
@@ -15,3 +15,16 @@ function(gen_read_nets prefix)
   endforeach()
   set(${prefix}_nets ${nets} PARENT_SCOPE)
 endfunction()
+
+# The other compilers the generated headers must satisfy: clang++ and clang when the build uses GCC, g++ and gcc
+# when it uses clang. Cache variables GEN_OTHER_CXX and GEN_OTHER_C (empty when not installed).
+set(gen_other_cxx clang++)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(gen_other_cxx g++)
+endif()
+set(gen_other_c clang)
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  set(gen_other_c gcc)
+endif()
+find_program(GEN_OTHER_CXX NAMES ${gen_other_cxx} DOC "The second C++ compiler the generated headers must satisfy")
+find_program(GEN_OTHER_C NAMES ${gen_other_c} DOC "The second C compiler the generated headers must satisfy")
