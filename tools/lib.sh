@@ -23,6 +23,8 @@ CTNN_PACKAGES=(
     catch2                   # tests
     libbenchmark-dev         # benchmarks
     libeigen3-dev            # benchmarks' reference implementation
+    zlib1g-dev               # ctnn::train: gzip'd IDX files
+    dataset-fashion-mnist    # the fashion-mnist example and its test
 )
 
 ctnn_log() { printf '==> %s\n' "$*" >&2; }

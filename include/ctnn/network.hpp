@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -24,6 +25,7 @@
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/layers/input.hpp>
 #include <ctnn/layers/layer.hpp>
+#include <ctnn/random.hpp>
 
 namespace ctnn {
 
@@ -390,6 +392,29 @@ struct network_impl {
             if constexpr (dy_ok && check_workspace<W, T>() && check_gradients<G, T>())
                 backward_raw<Arch>(params.data, ws.data, std::data(dy), grads.data, static_cast<T*>(nullptr));
         }
+    }
+
+    // Training mode on a mini-batch of n = x.size() samples, with ws[b] keeping sample b for backward_train.
+    // Layers that behave differently in training (dropout, batch normalization) do so here: random draws come
+    // from rng, and a layer with running statistics updates them in *running_stats when it is not null.
+    // x, y and ws must have the same length (the fit loop's per-thread shard of a mini-batch).
+    template <class Arch = default_arch, class T>
+    static void forward_train(const parameters<T>& p, std::type_identity_t<std::span<const std::array<T, input_size>>> x,
+                              std::type_identity_t<std::span<std::array<T, output_size>>> y,
+                              std::type_identity_t<std::span<workspace<T>>> ws, random_source& rng,
+                              parameters<T>* running_stats = nullptr) noexcept {
+        (void)rng;
+        (void)running_stats;
+        for (std::size_t b = 0; b < x.size(); ++b) forward_raw<Arch>(p.data, x[b].data(), y[b].data(), ws[b].data);
+    }
+
+    // After forward_train on the same ws: adds the mini-batch's dLoss/dparameters to g (dy[b] = dLoss/dy[b]).
+    template <class Arch = default_arch, class T>
+    static void backward_train(const parameters<T>& p, std::type_identity_t<std::span<workspace<T>>> ws,
+                               std::type_identity_t<std::span<const std::array<T, output_size>>> dy,
+                               gradients<T>& g) noexcept {
+        for (std::size_t b = 0; b < ws.size(); ++b)
+            backward_raw<Arch>(p.data, ws[b].data, dy[b].data(), g.data, static_cast<T*>(nullptr));
     }
 };
 
