@@ -361,7 +361,7 @@ TEST_CASE("write_model validates the model and rounds float32 values once", "[io
     SECTION("unknown kinds and activations are refused") {
         m.layers[1].kind = "lstm";
         CHECK(model_error_of([&] { ctnn::write_model(f, m); }) ==
-              name + ": layers[1].kind: unknown layer kind \"lstm\" (known: \"dense\")");
+              name + ": layers[1].kind: unknown layer kind \"lstm\" (known: \"dense\", \"batch_norm\", \"dropout\")");
         m.layers[1].kind = "dense";
         m.layers[1].activation = "elu";
         CHECK(model_error_of([&] { ctnn::write_model(f, m); }) ==
@@ -454,7 +454,7 @@ const bad_case bad_cases[] = {
     {"layers_not_array", "layers: expected an array, found an object"},
     {"layers_empty", "layers: a model needs at least one layer"},
     {"layer_not_object", "layers[0]: expected an object, found 1"},
-    {"unknown_kind", "layers[0].kind: unknown layer kind \"conv2d\" (known: \"dense\")"},
+    {"unknown_kind", "layers[0].kind: unknown layer kind \"conv2d\" (known: \"dense\", \"batch_norm\", \"dropout\")"},
     {"unknown_activation", "layers[1].activation.name: unknown activation \"swishy\""},
     {"activation_string", "layers[0].activation: expected an object, found string \"tanh\""},
     {"activation_missing_parameter", "layers[1].activation.negative_slope: missing field"},
@@ -586,4 +586,192 @@ TEST_CASE("saving over an existing file replaces it and keeps its permissions", 
     CHECK((fs::status(f).permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
     CHECK(listing(dir.path) == std::set<std::string>{"net.ctnn.json"});
+}
+
+// ---- Input normalization (the optional "normalization" object) ----
+
+namespace {
+
+// small_<scalar>.ctnn.json with `block` inserted after "input_size", as a new file in dir.
+fs::path with_normalization(const temp_dir& dir, const std::string& scalar, const std::string& block) {
+    std::string text = bytes_of(models_dir / ("small_" + scalar + ".ctnn.json"));
+    const std::string after = "\"input_size\": 2,\n";
+    text.insert(text.find(after) + after.size(), block);
+    const fs::path f = dir.path / ("norm_" + scalar + ".ctnn.json");
+    write_bytes(f, text);
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("save and load carry the input normalization, exactly", "[io][normalization]") {
+    temp_dir dir;
+    static Small::parameters<float> p;
+    REQUIRE_NOTHROW(ctnn::load(models_dir / "small_float32.ctnn.json", p));
+    ctnn::data::normalizer<2, float> n(ctnn::data::normalization::standardize);
+    n.shift = {1.5f, -2.0f};
+    n.scale = {0.1f, 3.0f};
+    const fs::path f = dir.path / "n.ctnn.json";
+    ctnn::save(f, p, n);
+    const std::string text = bytes_of(f);
+    CHECK(text.find("  \"input_size\": 2,\n"
+                    "  \"normalization\": {\n"
+                    "    \"kind\": \"standardize\",\n"
+                    "    \"shift\": [1.5, -2.0],\n"
+                    "    \"scale\": [0.1, 3.0]\n"
+                    "  },\n"
+                    "  \"layers\": [\n") != std::string::npos);
+
+    static Small::parameters<float> q;
+    ctnn::data::normalizer<2, float> m;
+    ctnn::load(f, q, m);
+    CHECK(raw(q) == raw(p));
+    CHECK(m == n);
+    // Read by plain nlohmann-json too.
+    const auto doc = nlohmann::json::parse(text);
+    CHECK(doc["normalization"]["scale"][0].get<float>() == 0.1f);
+
+    // A model with normalization reads and writes back byte for byte.
+    const fs::path g = dir.path / "g.ctnn.json";
+    ctnn::write_model(g, ctnn::read_model(f));
+    CHECK(bytes_of(g) == text);
+    CHECK(ctnn::read_model(f).normalization.kind == "standardize");
+
+    // double, min_max, fitted values
+    static Small::parameters<double> pd;
+    REQUIRE_NOTHROW(ctnn::load(models_dir / "small_float64.ctnn.json", pd));
+    ctnn::data::dataset<2, 1, double> d;
+    d.add({1.0, 0.3}, {0.0});
+    d.add({4.0, 0.1}, {1.0});
+    ctnn::data::normalizer<2, double> nd(ctnn::data::normalization::min_max);
+    nd.fit(d);
+    ctnn::save(f, pd, nd);
+    ctnn::data::normalizer<2, double> md;
+    ctnn::load(f, pd, md);
+    CHECK(md.kind == ctnn::data::normalization::min_max);
+    CHECK(md.shift == nd.shift);
+    CHECK(md.scale == nd.scale);
+    CHECK(md.applied({4.0, 0.1})[0] == 1.0);
+}
+
+TEST_CASE("without normalization: the field is left out and old files load with kind none", "[io][normalization]") {
+    temp_dir dir;
+    static Small::parameters<double> p;
+    ctnn::data::normalizer<2, double> n(ctnn::data::normalization::standardize);
+    n.shift = {3.0, 4.0};
+    ctnn::load(models_dir / "small_float64.ctnn.json", p, n);
+    CHECK(n == ctnn::data::normalizer<2, double>{});
+    CHECK(ctnn::read_model(models_dir / "small_float64.ctnn.json").normalization.kind == "none");
+    const fs::path a = dir.path / "a.ctnn.json";
+    const fs::path b = dir.path / "b.ctnn.json";
+    ctnn::save(a, p);
+    ctnn::save(b, p, ctnn::data::normalizer<2, double>{});
+    CHECK(bytes_of(a) == bytes_of(b));
+    CHECK(bytes_of(a) == bytes_of(models_dir / "small_float64.ctnn.json"));
+    // An explicit {"kind": "none"} is accepted too.
+    const fs::path none = with_normalization(dir, "float64", "  \"normalization\": {\"kind\": \"none\"},\n");
+    CHECK_NOTHROW(ctnn::load(none, p, n));
+    CHECK_NOTHROW(ctnn::load(none, p));
+}
+
+TEST_CASE("load without a normalizer refuses a file that scales its inputs", "[io][normalization]") {
+    temp_dir dir;
+    const fs::path f = with_normalization(
+        dir, "float64", "  \"normalization\": {\"kind\": \"min_max\", \"shift\": [0, 1], \"scale\": [2, 3]},\n");
+    static Small::parameters<double> p;
+    p.fill(7.0);
+    CHECK(model_error_of([&] { ctnn::load(f, p); }) ==
+          f.string() + ": normalization: the file scales its inputs (min_max); load it with ctnn::load(path, params, "
+                       "normalizer)");
+    CHECK(p.bias(0, 0) == 7.0);
+}
+
+TEST_CASE("bad normalization objects name the field", "[io][normalization]") {
+    temp_dir dir;
+    const std::pair<std::string, std::string> cases[] = {
+        {"\"normalization\": [1, 2],", "normalization: expected an object, found an array"},
+        {"\"normalization\": {\"shift\": [0, 0], \"scale\": [1, 1]},", "normalization.kind: missing field"},
+        {"\"normalization\": {\"kind\": 1},", "normalization.kind: expected a string, found 1"},
+        {"\"normalization\": {\"kind\": \"zscore\", \"shift\": [0, 0], \"scale\": [1, 1]},",
+         "normalization.kind: unknown normalization kind \"zscore\" (known: \"none\", \"standardize\", \"min_max\")"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"scale\": [1, 1]},", "normalization.shift: missing field"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0]},", "normalization.scale: missing field"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": [1, 1], \"mean\": 0},",
+         "normalization.mean: unknown field"},
+        {"\"normalization\": {\"kind\": \"none\", \"shift\": [0, 0]},", "normalization.shift: unknown field"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0, 0], \"scale\": [1, 1]},",
+         "normalization.shift: expected 2 numbers (input_size), found 3"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": 1},",
+         "normalization.scale: expected an array of 2 numbers (input_size), found 1"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, null], \"scale\": [1, 1]},",
+         "normalization.shift[1]: NaN (null in JSON) is not allowed"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, \"1\"], \"scale\": [1, 1]},",
+         "normalization.shift[1]: expected a number, found string \"1\""},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": [1, 0]},",
+         "normalization.scale[1]: a scale must not be 0"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": [-0.0, 1]},",
+         "normalization.scale[0]: a scale must not be 0"},
+        {"\"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": [1e999, 1]},",
+         "normalization.scale[0]: 1e999 is out of range for float64 (line 6, column 71)"},
+    };
+    for (const auto& [block, expected] : cases) {
+        const fs::path f = with_normalization(dir, "float64", "  " + block + "\n");
+        INFO(block);
+        CHECK(model_error_of([&] { (void)ctnn::read_model(f); }) == f.string() + ": " + expected);
+    }
+    // float32 files round each value once, to float: 1e-50 becomes 0 and 1e39 overflows. (Columns: 1-based
+    // position of the number in the inserted line.)
+    const fs::path tiny = with_normalization(
+        dir, "float32",
+        "  \"normalization\": {\"kind\": \"standardize\", \"shift\": [0, 0], \"scale\": [1e-50, 1]},\n");
+    CHECK(model_error_of([&] { (void)ctnn::read_model(tiny); }) ==
+          tiny.string() + ": normalization.scale[0]: a scale must not be 0");
+    const fs::path huge = with_normalization(
+        dir, "float32", "  \"normalization\": {\"kind\": \"standardize\", \"shift\": [1e39, 0], \"scale\": [1, 1]},\n");
+    CHECK(model_error_of([&] { (void)ctnn::read_model(huge); }) ==
+          huge.string() + ": normalization.shift[0]: 1e39 is out of range for float32 (line 6, column 54)");
+}
+
+TEST_CASE("saving refuses a normalization that does not fit; a failed load changes nothing", "[io][normalization]") {
+    temp_dir dir;
+    const fs::path f = dir.path / "n.ctnn.json";
+    static Small::parameters<float> p;
+    ctnn::load(models_dir / "small_float32.ctnn.json", p);
+    ctnn::data::normalizer<2, float> n(ctnn::data::normalization::standardize);
+    n.scale[1] = std::numeric_limits<float>::quiet_NaN();
+    CHECK(model_error_of([&] { ctnn::save(f, p, n); }) ==
+          f.string() + ": normalization.scale[1]: NaN (null in JSON) is not allowed");
+    n.scale[1] = 0.0f;
+    CHECK(model_error_of([&] { ctnn::save(f, p, n); }) ==
+          f.string() + ": normalization.scale[1]: a scale must not be 0");
+    CHECK_FALSE(fs::exists(f));
+
+    ctnn::model m = ctnn::read_model(models_dir / "small_float32.ctnn.json");
+    m.normalization.kind = "standardize";
+    m.normalization.shift = {0.0};
+    m.normalization.scale = {1.0, 1.0};
+    CHECK(model_error_of([&] { ctnn::write_model(f, m); }) ==
+          f.string() + ": normalization.shift: expected 2 numbers (input_size), found 1");
+    m.normalization.shift = {0.0, 1e-50};
+    m.normalization.scale = {1.0, 1e-50};
+    CHECK(model_error_of([&] { ctnn::write_model(f, m); }) ==
+          f.string() + ": normalization.scale[1]: a scale must not be 0, and 1e-50 rounds to 0 in float32");
+    m.normalization.kind = "none";
+    CHECK(model_error_of([&] { ctnn::write_model(f, m); }) ==
+          f.string() + ": normalization.shift: kind \"none\" has no values, found 2");
+
+    // A file for another network: neither the parameters nor the normalizer change.
+    n.scale[1] = 2.0f;
+    ctnn::save(f, p, n);
+    static ctnn::network<ctnn::input<2>, ctnn::dense<4, ctnn::tanh>, ctnn::dense<1, ctnn::leaky_relu<>>>::parameters<
+        float>
+        other;
+    other.fill(5.0f);
+    ctnn::data::normalizer<2, float> untouched(ctnn::data::normalization::min_max);
+    untouched.shift = {9.0f, 9.0f};
+    CHECK(model_error_of([&] { ctnn::load(f, other, untouched); }) ==
+          f.string() + ": layers[0].out: the file has 3, the network type has 4");
+    CHECK(other.bias(0, 0) == 5.0f);
+    CHECK(untouched.kind == ctnn::data::normalization::min_max);
+    CHECK(untouched.shift[0] == 9.0f);
 }

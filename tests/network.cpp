@@ -184,3 +184,33 @@ TEST_CASE("initialization is deterministic and seed-dependent", "[network]") {
     ctnn::random_source r(0);
     REQUIRE(r.next() == 0xE220A8397B1DCDAFull);
 }
+
+TEST_CASE("trainable_ranges: the trainable values as maximal runs, in order") {
+    using A = ctnn::network<ctnn::input<8>, ctnn::dense<16, ctnn::tanh>, ctnn::dense<16, ctnn::tanh>, ctnn::dense<1>>;
+    // float rows hold 16 values: layers 0 and 1 fill their rows, so they and the first row of layer 2 are one run;
+    // layer 2's other 15 rows (one value each) and its bias are runs of 1.
+    constexpr auto r = A::trainable_ranges<float>;
+    STATIC_REQUIRE(r.size() == 17);
+    CHECK(r[0].begin == 0);
+    CHECK(r[0].end == 417);
+    for (std::size_t i = 1; i < 16; ++i) {
+        CHECK(r[i].begin == 416 + 16 * i);
+        CHECK(r[i].end == r[i].begin + 1);
+    }
+    CHECK(r[16].begin == A::layout<float>[2].bias_offset);
+    CHECK(r[16].end == r[16].begin + 1);
+
+    const auto check_runs = [](const auto& ranges, std::size_t parameter_count) {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            CHECK(ranges[i].begin < ranges[i].end);
+            if (i > 0) CHECK(ranges[i - 1].end < ranges[i].begin);  // maximal: never adjacent
+            total += ranges[i].end - ranges[i].begin;
+        }
+        CHECK(total == parameter_count);
+    };
+    using B = ctnn::network<ctnn::input<5>, ctnn::dense<7, ctnn::relu>, ctnn::dense<33>, ctnn::dense<2, ctnn::softmax>>;
+    check_runs(A::trainable_ranges<double>, A::parameter_count);
+    check_runs(B::trainable_ranges<float>, B::parameter_count);
+    check_runs(B::trainable_ranges<double>, B::parameter_count);
+}

@@ -4,7 +4,9 @@
 
 #include <ctnn/activations.hpp>
 #include <ctnn/init.hpp>
+#include <ctnn/layers/batch_norm.hpp>
 #include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/dropout.hpp>
 #include <ctnn/layers/input.hpp>
 #include <ctnn/network.hpp>
 #include <ctnn/random.hpp>

@@ -1,6 +1,7 @@
 // Seeded, platform-independent parameter initialization.
 //   ctnn::initialize(params, ctnn::xavier_uniform{}, 42);
-// Values are drawn layer by layer, weights in PyTorch order (out-major, then in), then biases.
+// Values are drawn layer by layer, weights in PyTorch order (out-major, then in), then biases; batch_norm layers
+// get PyTorch's defaults (gamma 1, beta 0, running mean 0, running variance 1) and draw nothing.
 // Formulas follow torch.nn.init (fan_in = in, fan_out = out for a dense layer); the values cannot match
 // PyTorch's generator, but they are the same bits on every IEEE-754 platform (docs/initializers.md).
 #pragma once
@@ -117,11 +118,22 @@ void initialize(parameters<Net, T>& p, const Scheme& scheme, std::uint64_t seed)
     random_source rng(seed);
     for (std::size_t layer = 0; layer < Net::layer_count; ++layer) {
         const auto& l = Net::template layout<T>[layer];
+        if (l.buffer_rows == 2) {  // batch_norm, as nn.BatchNorm1d's reset: gamma 1, beta 0, running mean 0, var 1
+            for (std::size_t o = 0; o < l.out; ++o) {
+                p.weight(layer, o, 0) = T(1);
+                p.bias(layer, o) = T(0);
+                p.running_mean(layer, o) = T(0);
+                p.running_var(layer, o) = T(1);
+            }
+            continue;
+        }
+        // dense: weight_rows == in; dropout: no rows, no bias
         for (std::size_t o = 0; o < l.out; ++o)
-            for (std::size_t i = 0; i < l.in; ++i)
+            for (std::size_t i = 0; i < l.weight_rows; ++i)
                 p.weight(layer, o, i) = static_cast<T>(detail::draw(scheme, rng, l.in, l.out, false));
-        for (std::size_t o = 0; o < l.out; ++o)
-            p.bias(layer, o) = static_cast<T>(detail::draw(scheme, rng, l.in, l.out, true));
+        if (l.has_bias)
+            for (std::size_t o = 0; o < l.out; ++o)
+                p.bias(layer, o) = static_cast<T>(detail::draw(scheme, rng, l.in, l.out, true));
     }
 }
 

@@ -1,6 +1,8 @@
 // Model files for network parameters (opt-in: not part of <ctnn/ctnn.hpp>; this header throws and allocates).
 //   ctnn::save("net.ctnn.json", params);   // any Net::parameters<float> or <double>; atomic; exact
 //   ctnn::load("net.ctnn.json", params);   // checks the file against Net; params change only on success
+//   ctnn::save("net.ctnn.json", params, normalizer);  // with the input scaling (<ctnn/data/normalize.hpp>)
+//   ctnn::load("net.ctnn.json", params, normalizer);
 // Failures throw ctnn::model_error, one line naming the file and the field. Format: docs/model-format.md.
 // Without a network type: ctnn::read_model / ctnn::write_model (<ctnn/io/model_file.hpp>).
 #pragma once
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include <ctnn/data/normalize.hpp>
 #include <ctnn/io/error.hpp>
 #include <ctnn/io/model.hpp>
 #include <ctnn/io/model_file.hpp>
@@ -31,10 +34,21 @@ model to_model(const parameters<Net, T>& p) {
         lm.activation = l.activation;
         lm.activation_parameter_name = l.activation_parameter_name;
         lm.activation_parameter = l.activation_parameter;
-        lm.weight.reserve(l.out * l.in);
+        lm.momentum = l.momentum;
+        lm.eps = l.eps;
+        lm.drop_probability = l.drop_probability;
+        // weight_rows: dense in, batch_norm 1 (gamma), dropout 0
+        lm.weight.reserve(l.out * l.weight_rows);
         for (std::size_t o = 0; o < l.out; ++o)
-            for (std::size_t i = 0; i < l.in; ++i) lm.weight.push_back(static_cast<double>(p.weight(layer, o, i)));
-        for (std::size_t o = 0; o < l.out; ++o) lm.bias.push_back(static_cast<double>(p.bias(layer, o)));
+            for (std::size_t i = 0; i < l.weight_rows; ++i)
+                lm.weight.push_back(static_cast<double>(p.weight(layer, o, i)));
+        if (l.has_bias)
+            for (std::size_t o = 0; o < l.out; ++o) lm.bias.push_back(static_cast<double>(p.bias(layer, o)));
+        if (l.buffer_rows == 2)
+            for (std::size_t o = 0; o < l.out; ++o) {
+                lm.running_mean.push_back(static_cast<double>(p.running_mean(layer, o)));
+                lm.running_var.push_back(static_cast<double>(p.running_var(layer, o)));
+            }
         m.layers.push_back(std::move(lm));
     }
     return m;
@@ -67,6 +81,12 @@ void check_model(const model& m, const std::string& file) {
         if (!n.activation_parameter_name.empty() && f.activation_parameter != n.activation_parameter)
             differ(at + ".activation." + f.activation_parameter_name, detail::number_text(f.activation_parameter),
                    detail::number_text(n.activation_parameter));
+        if (n.kind == "batch_norm" && f.momentum != n.momentum)
+            differ(at + ".momentum", detail::number_text(f.momentum), detail::number_text(n.momentum));
+        if (n.kind == "batch_norm" && f.eps != n.eps)
+            differ(at + ".eps", detail::number_text(f.eps), detail::number_text(n.eps));
+        if (n.kind == "dropout" && f.drop_probability != n.drop_probability)
+            differ(at + ".p", detail::number_text(f.drop_probability), detail::number_text(n.drop_probability));
     }
     if (m.scalar != scalar_type_of<T>)
         fail(file, "scalar_type",
@@ -81,9 +101,17 @@ void from_model(const model& m, parameters<Net, T>& p, const std::string& file) 
     validate_values(m, file);
     for (std::size_t layer = 0; layer < Net::layer_count; ++layer) {
         const layer_model& l = m.layers[layer];
+        const layer_layout& n = Net::template layout<T>[layer];
         for (std::size_t o = 0; o < l.out; ++o)
-            for (std::size_t i = 0; i < l.in; ++i) p.weight(layer, o, i) = static_cast<T>(l.weight[o * l.in + i]);
-        for (std::size_t o = 0; o < l.out; ++o) p.bias(layer, o) = static_cast<T>(l.bias[o]);
+            for (std::size_t i = 0; i < n.weight_rows; ++i)
+                p.weight(layer, o, i) = static_cast<T>(l.weight[o * n.weight_rows + i]);
+        if (n.has_bias)
+            for (std::size_t o = 0; o < l.out; ++o) p.bias(layer, o) = static_cast<T>(l.bias[o]);
+        if (n.buffer_rows == 2)
+            for (std::size_t o = 0; o < l.out; ++o) {
+                p.running_mean(layer, o) = static_cast<T>(l.running_mean[o]);
+                p.running_var(layer, o) = static_cast<T>(l.running_var[o]);
+            }
     }
 }
 
@@ -92,9 +120,51 @@ void save(const std::filesystem::path& path, const parameters<Net, T>& p) {
     write_model(path, to_model(p));
 }
 
+// A file that carries input normalization is refused here (running the network on unscaled inputs would give
+// wrong outputs without a sign): load it with the overload below.
 template <class Net, class T>
 void load(const std::filesystem::path& path, parameters<Net, T>& p) {
-    from_model(read_model(path), p, path.string());
+    const model m = read_model(path);
+    check_model<Net, T>(m, path.string());
+    if (m.normalization.kind != "none")
+        detail::fail(path.string(), "normalization",
+                     "the file scales its inputs (" + m.normalization.kind +
+                         "); load it with ctnn::load(path, params, normalizer)");
+    from_model(m, p, path.string());
+}
+
+// With the input normalization it was trained with (<ctnn/data/normalize.hpp>); saved in the file's
+// "normalization" object, left out when n.kind is none.
+template <class Net, class T, std::size_t In>
+void save(const std::filesystem::path& path, const parameters<Net, T>& p, const data::normalizer<In, T>& n) {
+    static_assert(In == Net::input_size, "ctnn::save: the normalizer's size differs from the network's input size");
+    model m = to_model(p);
+    if (n.kind != data::normalization::none) {
+        m.normalization.kind = std::string(data::normalization_name(n.kind));
+        m.normalization.shift.assign(n.shift.begin(), n.shift.end());
+        m.normalization.scale.assign(n.scale.begin(), n.scale.end());
+    }
+    write_model(path, m);
+}
+
+// Loads the parameters and the normalization (kind none, shift 0, scale 1 for a file without one); on any error
+// neither p nor n changes. A loaded min_max normalizer has the default lo, hi (they only matter to fit).
+template <class Net, class T, std::size_t In>
+void load(const std::filesystem::path& path, parameters<Net, T>& p, data::normalizer<In, T>& n) {
+    static_assert(In == Net::input_size, "ctnn::load: the normalizer's size differs from the network's input size");
+    const model m = read_model(path);
+    check_model<Net, T>(m, path.string());
+    data::normalizer<In, T> loaded;
+    const normalization_model& nm = m.normalization;
+    loaded.kind = nm.kind == "standardize" ? data::normalization::standardize
+                  : nm.kind == "min_max"   ? data::normalization::min_max
+                                           : data::normalization::none;
+    for (std::size_t k = 0; k < In && nm.kind != "none"; ++k) {  // lengths checked by read_model
+        loaded.shift[k] = static_cast<T>(nm.shift[k]);
+        loaded.scale[k] = static_cast<T>(nm.scale[k]);
+    }
+    from_model(m, p, path.string());
+    n = loaded;
 }
 
 }  // namespace ctnn

@@ -22,7 +22,9 @@
 
 #include <ctnn/detail/extent.hpp>
 #include <ctnn/kernels/simd.hpp>
+#include <ctnn/layers/batch_norm.hpp>
 #include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/dropout.hpp>
 #include <ctnn/layers/input.hpp>
 #include <ctnn/layers/layer.hpp>
 #include <ctnn/random.hpp>
@@ -31,7 +33,17 @@ namespace ctnn {
 
 namespace hana = boost::hana;
 
+// Indices [begin, end) of a buffer.
+struct index_range {
+    std::size_t begin;
+    std::size_t end;
+};
+
 // Where one layer lives in the parameter buffer and in the workspace, for element type T. Offsets count Ts.
+// Trainable values of a layer: weight_rows rows of `out` values (row i at weight_offset + i * stride; PyTorch's
+// weight[o][i] is row i, column o), then `out` biases at bias_offset when has_bias. dense: weight_rows = in;
+// batch_norm: 1 row (gamma) and beta as the bias, then buffer_rows = 2 rows of buffers (running mean, running
+// variance) at buffer_offset; dropout: nothing.
 struct layer_layout {
     std::string_view kind;
     std::string_view activation;
@@ -44,33 +56,80 @@ struct layer_layout {
     std::size_t bias_offset;
     std::size_t z_offset;  // in the workspace: pre-activations
     std::size_t y_offset;  // in the workspace: activations
+    std::size_t weight_rows = 0;
+    bool has_bias = false;
+    std::size_t buffer_offset = 0;
+    std::size_t buffer_rows = 0;
+    std::size_t extra_offset = 0;  // workspace: the layer's own rows (dropout's mask; batch_norm's xhat, inv_std)
+    double momentum = 0;           // batch_norm
+    double eps = 0;                // batch_norm
+    double drop_probability = 0;   // dropout
+
+    constexpr std::size_t trainable_count() const noexcept { return weight_rows * out + (has_bias ? out : 0); }
 };
+
+namespace detail {
+// The parameter buffer; zero, except that batch_norm's running variance starts at 1 (constexpr: a static
+// parameters object stays constant-initialized).
+template <class Net, class T, bool Buffers = Net::has_buffers>
+struct alignas(row_alignment) parameter_storage {
+    alignas(row_alignment) T data[Net::template storage_size<T>]{};
+};
+template <class Net, class T>
+struct alignas(row_alignment) parameter_storage<Net, T, true> {
+    alignas(row_alignment) T data[Net::template storage_size<T>]{};
+    constexpr parameter_storage() noexcept {
+        for (const auto& l : Net::template layout<T>)
+            if (l.buffer_rows == 2)
+                for (std::size_t o = 0; o < l.out; ++o) data[l.buffer_offset + l.stride + o] = T(1);
+    }
+};
+}  // namespace detail
 
 // The trainable parameters of network Net in its internal, SIMD-friendly layout (see kernels/dense.hpp);
 // ctnn/torch_layout.hpp imports and exports PyTorch's. Gradients use the same type.
+// Buffers (batch_norm's running statistics) live here too, outside the trainable ranges.
 template <class Net, class T>
-struct alignas(row_alignment) parameters {
+struct alignas(row_alignment) parameters : detail::parameter_storage<Net, T> {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                   "ctnn::parameters<Net, T>: T must be float or double");
     using network_type = Net;
     using value_type = T;
     static constexpr std::size_t storage_size = Net::template storage_size<T>;
+    using detail::parameter_storage<Net, T>::data;
 
-    alignas(row_alignment) T data[storage_size]{};
-
-    // W[out][in] and b[out] of layer `layer`, in PyTorch's indexing.
-    T& weight(std::size_t layer, std::size_t out, std::size_t in) noexcept {
+    // W[out][in] and b[out] of layer `layer`, in PyTorch's indexing (batch_norm: weight(layer, o, 0) = gamma[o],
+    // bias(layer, o) = beta[o]).
+    constexpr T& weight(std::size_t layer, std::size_t out, std::size_t in) noexcept {
         const auto& l = Net::template layout<T>[layer];
         return data[l.weight_offset + in * l.stride + out];
     }
-    const T& weight(std::size_t layer, std::size_t out, std::size_t in) const noexcept {
+    constexpr const T& weight(std::size_t layer, std::size_t out, std::size_t in) const noexcept {
         const auto& l = Net::template layout<T>[layer];
         return data[l.weight_offset + in * l.stride + out];
     }
-    T& bias(std::size_t layer, std::size_t out) noexcept { return data[Net::template layout<T>[layer].bias_offset + out]; }
-    const T& bias(std::size_t layer, std::size_t out) const noexcept {
+    constexpr T& bias(std::size_t layer, std::size_t out) noexcept {
         return data[Net::template layout<T>[layer].bias_offset + out];
     }
+    constexpr const T& bias(std::size_t layer, std::size_t out) const noexcept {
+        return data[Net::template layout<T>[layer].bias_offset + out];
+    }
+    // batch_norm's buffers (PyTorch's running_mean, running_var).
+    constexpr T& running_mean(std::size_t layer, std::size_t out) noexcept {
+        return data[Net::template layout<T>[layer].buffer_offset + out];
+    }
+    constexpr const T& running_mean(std::size_t layer, std::size_t out) const noexcept {
+        return data[Net::template layout<T>[layer].buffer_offset + out];
+    }
+    constexpr T& running_var(std::size_t layer, std::size_t out) noexcept {
+        const auto& l = Net::template layout<T>[layer];
+        return data[l.buffer_offset + l.stride + out];
+    }
+    constexpr const T& running_var(std::size_t layer, std::size_t out) const noexcept {
+        const auto& l = Net::template layout<T>[layer];
+        return data[l.buffer_offset + l.stride + out];
+    }
+    // Every trainable value (weights and biases) to v; buffers and padding stay.
     void fill(T v) noexcept;
 };
 
@@ -106,7 +165,10 @@ enum class declaration_problem {
     not_a_layer,
     layer_zero_size,
     not_an_activation,
-    bad_activation_parameter
+    bad_activation_parameter,
+    bad_drop_probability,
+    bad_batch_norm_parameter,
+    batch_norm_not_an_activation
 };
 
 // The first thing wrong with a declaration, found without instantiating any of its elements.
@@ -128,6 +190,9 @@ constexpr declaration_problem find_declaration_problem() {
                     if (lp == layer_problem::zero_size) return P::layer_zero_size;
                     if (lp == layer_problem::not_an_activation) return P::not_an_activation;
                     if (lp == layer_problem::bad_activation_parameter) return P::bad_activation_parameter;
+                    if (lp == layer_problem::bad_drop_probability) return P::bad_drop_probability;
+                    if (lp == layer_problem::bad_batch_norm_parameter) return P::bad_batch_norm_parameter;
+                    if (lp == layer_problem::batch_norm_not_an_activation) return P::batch_norm_not_an_activation;
                 }
                 return P::none;
             }(hana::type_c<E>...);
@@ -175,31 +240,102 @@ struct network_impl {
     template <class T>
     static constexpr std::size_t input_stride = round_up(In::size, row_granule<T>);
 
+    // The layout, then the ends of the parameter block and of the activation rows.
     template <class T>
-    static constexpr auto make_layout() {
-        std::array<layer_layout, layer_count> out{};
+    struct layout_result {
+        std::array<layer_layout, layer_count> layers{};
+        std::size_t params = 0;
+        std::size_t activations = 0;
+    };
+    template <class T>
+    static constexpr layout_result<T> make_layout() {
+        layout_result<T> r;
         std::size_t params = 0;
         std::size_t ws = input_stride<T>;
         hana::for_each(indices, [&](auto i) {
             using L = layer<decltype(i)::value>;
             using shape = typename L::template shape<T>;
             using A = typename L::activation;
-            out[i] = layer_layout{L::kind,     A::name,         A::parameter_name,
-                                  A::parameter, L::in_size,     L::out_size,
-                                  shape::stride, params,         params + shape::weight_size,
-                                  ws,           ws + shape::stride};
+            constexpr std::size_t S = shape::stride;
+            r.layers[i] = layer_layout{.kind = L::kind,
+                                       .activation = A::name,
+                                       .activation_parameter_name = A::parameter_name,
+                                       .activation_parameter = A::parameter,
+                                       .in = L::in_size,
+                                       .out = L::out_size,
+                                       .stride = S,
+                                       .weight_offset = params,
+                                       .bias_offset = params + shape::weight_size,
+                                       .z_offset = ws,
+                                       .y_offset = ws + S,
+                                       .weight_rows = shape::weight_rows,
+                                       .has_bias = shape::has_bias,
+                                       .buffer_offset = params + shape::weight_size + (shape::has_bias ? S : 0),
+                                       .buffer_rows = shape::buffer_rows,
+                                       .extra_offset = ws + 2 * S,
+                                       .momentum = L::momentum,
+                                       .eps = L::eps,
+                                       .drop_probability = L::drop_probability};
             params += shape::size;
-            ws += 2 * shape::stride;
+            ws += (2 + shape::extra_rows) * S;
         });
-        return out;
+        r.params = params;
+        r.activations = ws;
+        return r;
     }
+    template <class T>
+    static constexpr layout_result<T> layout_all = make_layout<T>();
 
   public:
     template <class T>
-    static constexpr std::array<layer_layout, layer_count> layout = make_layout<T>();
+    static constexpr std::array<layer_layout, layer_count> layout = layout_all<T>.layers;
 
+    // At least one row: a network of dropout layers alone has no parameters.
     template <class T>
-    static constexpr std::size_t storage_size = layout<T>[layer_count - 1].bias_offset + layout<T>[layer_count - 1].stride;
+    static constexpr std::size_t storage_size = layout_all<T>.params > 0 ? layout_all<T>.params : row_granule<T>;
+
+  private:
+    // The trainable values as maximal runs of consecutive indices: rows that fill their stride run into the next
+    // row, the bias and the next layer, so optimizers and fill() make a few long passes instead of one per row.
+    template <class T>
+    static constexpr void for_each_trainable_row(auto&& f) {
+        for (const layer_layout& l : layout<T>) {
+            for (std::size_t i = 0; i < l.weight_rows; ++i) f(l.weight_offset + i * l.stride, l.out);
+            if (l.has_bias) f(l.bias_offset, l.out);
+        }
+    }
+    template <class T>
+    static constexpr std::size_t trainable_range_count = [] {
+        std::size_t n = 0, end = ~std::size_t{0};
+        for_each_trainable_row<T>([&](std::size_t begin, std::size_t len) {
+            if (len == 0) return;
+            if (begin != end) ++n;
+            end = begin + len;
+        });
+        return n;
+    }();
+
+  public:
+    template <class T>
+    static constexpr auto trainable_ranges = [] {
+        std::array<index_range, trainable_range_count<T>> r{};
+        std::size_t n = 0, end = ~std::size_t{0};
+        for_each_trainable_row<T>([&](std::size_t begin, std::size_t len) {
+            if (len == 0) return;
+            if (begin != end) r[n++] = index_range{begin, begin + len};
+            else r[n - 1].end = begin + len;
+            end = begin + len;
+        });
+        return r;
+    }();
+
+    // batch_norm somewhere: training needs the whole mini-batch per layer, and the parameters hold buffers.
+    static constexpr bool has_batch_statistics =
+        hana::fold_left(bound_t{}, false, [](bool b, auto l) { return b || decltype(l)::type::batch_statistics; });
+    static constexpr bool has_buffers = has_batch_statistics;
+    // dropout somewhere: training draws random numbers.
+    static constexpr bool has_random =
+        hana::fold_left(bound_t{}, false, [](bool b, auto l) { return b || decltype(l)::type::random_draws > 0; });
 
     template <class T>
     static constexpr std::size_t max_stride = [] {
@@ -210,7 +346,7 @@ struct network_impl {
 
   private:
     template <class T>
-    static constexpr std::size_t activations_end = layout<T>[layer_count - 1].y_offset + layout<T>[layer_count - 1].stride;
+    static constexpr std::size_t activations_end = layout_all<T>.activations;
     // Backward's scratch after the activations: two gradient buffers and dz.
     template <class T>
     static constexpr std::size_t grad_a_offset = activations_end<T>;
@@ -305,10 +441,122 @@ struct network_impl {
         hana::for_each(indices, [&](auto i) {
             constexpr std::size_t I = decltype(i)::value;
             constexpr auto l = layout<T>[I];
-            layer<I>::template forward<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset);
+            layer<I>::template forward<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset,
+                                          ws + l.extra_offset);
             cur = ws + l.y_offset;
         });
         for (std::size_t o = 0; o < output_size; ++o) y[o] = cur[o];
+    }
+
+    // Training mode for one sample (no batch_norm in the network): dropout draws from rng.
+    template <class Arch, class T>
+    static void forward_raw_train(const T* p, const T* x, T* y, T* ws, random_source& rng) noexcept {
+        for (std::size_t i = 0; i < input_size; ++i) ws[i] = x[i];
+        const T* cur = ws;
+        hana::for_each(indices, [&](auto i) {
+            constexpr std::size_t I = decltype(i)::value;
+            constexpr auto l = layout<T>[I];
+            layer<I>::template forward_train<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset,
+                                                ws + l.extra_offset, rng);
+            cur = ws + l.y_offset;
+        });
+        for (std::size_t o = 0; o < output_size; ++o) y[o] = cur[o];
+    }
+
+    // Random draws of the layers before layer I, per sample.
+    template <std::size_t I>
+    static constexpr std::size_t draws_before = [] {
+        std::size_t n = 0;
+        hana::for_each(hana::make_range(hana::size_c<0>, hana::size_c<I>),
+                       [&](auto k) { n += layer<decltype(k)::value>::random_draws; });
+        return n;
+    }();
+
+    // Training mode layer by layer over the whole mini-batch (a network with batch_norm). Sample b's dropout
+    // draws come from random_source(s_b), s_b the b-th draw of rng, in layer order: the same draws as the
+    // per-sample path.
+    template <class Arch, class T>
+    static void forward_batch_train(const T* p, std::span<const std::array<T, input_size>> x,
+                                    std::span<std::array<T, output_size>> y, std::span<workspace<T>> ws,
+                                    random_source& rng, T* running) noexcept {
+        const std::size_t n = x.size();
+        const auto at = [&](std::size_t b) { return ws[b].data; };
+        for (std::size_t b = 0; b < n; ++b)
+            for (std::size_t i = 0; i < input_size; ++i) ws[b].data[i] = x[b][i];
+        const random_source seeds = rng;
+        hana::for_each(indices, [&](auto i) {
+            constexpr std::size_t I = decltype(i)::value;
+            using L = layer<I>;
+            constexpr auto l = layout<T>[I];
+            constexpr std::size_t x_off = I == 0 ? 0 : layout<T>[I == 0 ? 0 : I - 1].y_offset;
+            if constexpr (L::batch_statistics) {
+                L::template forward_train_batch<T>(p + l.weight_offset, at, n, x_off, l.z_offset, l.y_offset,
+                                                   l.extra_offset, running ? running + l.weight_offset : nullptr);
+            } else if constexpr (L::random_draws > 0) {
+                random_source s = seeds;
+                for (std::size_t b = 0; b < n; ++b) {
+                    random_source r(s.next());
+                    for (std::size_t k = 0; k < draws_before<I>; ++k) r.next();
+                    T* w = ws[b].data;
+                    L::template forward_train<T>(Arch{}, p + l.weight_offset, w + x_off, w + l.z_offset,
+                                                 w + l.y_offset, w + l.extra_offset, r);
+                }
+            } else {
+                for (std::size_t b = 0; b < n; ++b) {
+                    T* w = ws[b].data;
+                    L::template forward<T>(Arch{}, p + l.weight_offset, w + x_off, w + l.z_offset, w + l.y_offset,
+                                           w + l.extra_offset);
+                }
+            }
+        });
+        if constexpr (has_random)
+            for (std::size_t b = 0; b < n; ++b) rng.next();
+        constexpr std::size_t out_off = layout<T>[layer_count - 1].y_offset;
+        for (std::size_t b = 0; b < n; ++b)
+            for (std::size_t o = 0; o < output_size; ++o) y[b][o] = ws[b].data[out_off + o];
+    }
+
+    // backward_train's counterpart: layer by layer over the mini-batch; gradients flow through batch statistics.
+    template <class Arch, class T>
+    static void backward_batch_train(const T* p, std::span<workspace<T>> ws,
+                                     std::span<const std::array<T, output_size>> dy, T* g) noexcept {
+        const std::size_t n = ws.size();
+        const auto at = [&](std::size_t b) { return ws[b].data; };
+        constexpr auto last = layout<T>[layer_count - 1];
+        for (std::size_t b = 0; b < n; ++b)
+            for (std::size_t o = 0; o < last.stride; ++o)
+                ws[b].data[grad_a_offset<T> + o] = o < output_size ? dy[b][o] : T(0);
+        hana::for_each(indices, [&](auto i) {
+            constexpr std::size_t R = decltype(i)::value;
+            constexpr std::size_t I = layer_count - 1 - R;
+            using L = layer<I>;
+            constexpr auto l = layout<T>[I];
+            constexpr std::size_t x_off = I == 0 ? 0 : layout<T>[I == 0 ? 0 : I - 1].y_offset;
+            constexpr std::size_t gy_off = R % 2 == 0 ? grad_a_offset<T> : grad_b_offset<T>;
+            constexpr std::size_t gx_off = R % 2 == 0 ? grad_b_offset<T> : grad_a_offset<T>;
+            constexpr std::size_t npos = ~std::size_t{0};
+            bool batch = false;
+            if constexpr (L::batch_statistics) {
+                if (n > 1) {
+                    L::template backward_train_batch<T>(p + l.weight_offset, g + l.weight_offset, at, n, l.z_offset,
+                                                        l.y_offset, gy_off, I == 0 ? npos : gx_off, dz_offset<T>,
+                                                        l.extra_offset);
+                    batch = true;
+                }
+            }
+            if (!batch)
+                for (std::size_t b = 0; b < n; ++b) {
+                    T* w = ws[b].data;
+                    L::template backward<T>(Arch{}, p + l.weight_offset, w + x_off, w + l.z_offset, w + l.y_offset,
+                                            w + gy_off, g + l.weight_offset, I == 0 ? nullptr : w + gx_off,
+                                            w + dz_offset<T>, w + l.extra_offset);
+                }
+            if constexpr (I > 0) {
+                constexpr std::size_t prev_stride = layout<T>[I - 1].stride;
+                for (std::size_t b = 0; b < n; ++b)
+                    for (std::size_t k = l.in; k < prev_stride; ++k) ws[b].data[gx_off + k] = 0;
+            }
+        });
     }
 
     template <class Arch, class T>
@@ -324,7 +572,7 @@ struct network_impl {
             const T* x = I == 0 ? ws : ws + layout<T>[I == 0 ? 0 : I - 1].y_offset;
             T* gin = I == 0 ? dx : gx;
             layer<I>::template backward<T>(Arch{}, p + l.weight_offset, x, ws + l.z_offset, ws + l.y_offset, gy,
-                                           g + l.weight_offset, gin, dz);
+                                           g + l.weight_offset, gin, dz, ws + l.extra_offset);
             if constexpr (I > 0) {
                 constexpr std::size_t prev_stride = layout<T>[I - 1].stride;
                 for (std::size_t k = l.in; k < prev_stride; ++k) gx[k] = 0;
@@ -395,17 +643,30 @@ struct network_impl {
     }
 
     // Training mode on a mini-batch of n = x.size() samples, with ws[b] keeping sample b for backward_train.
-    // Layers that behave differently in training (dropout, batch normalization) do so here: random draws come
-    // from rng, and a layer with running statistics updates them in *running_stats when it is not null.
-    // x, y and ws must have the same length (the fit loop's per-thread shard of a mini-batch).
+    // dropout drops at random: sample b's draws come from random_source(s_b), s_b = the b-th rng.next() (rng
+    // advances by n when the network has dropout, else not at all). batch_norm normalizes with the statistics of
+    // these n samples and, when running_stats is not null, moves the running statistics in *running_stats
+    // (usually &p) towards them; a batch of one sample is normalized with the running statistics, which then stay.
+    // x, y and ws must have the same length (the fit loop's per-thread shard of a mini-batch: the batch statistics
+    // are the shard's). Without batch_norm each sample goes through the whole network in turn.
     template <class Arch = default_arch, class T>
     static void forward_train(const parameters<T>& p, std::type_identity_t<std::span<const std::array<T, input_size>>> x,
                               std::type_identity_t<std::span<std::array<T, output_size>>> y,
                               std::type_identity_t<std::span<workspace<T>>> ws, random_source& rng,
                               parameters<T>* running_stats = nullptr) noexcept {
-        (void)rng;
-        (void)running_stats;
-        for (std::size_t b = 0; b < x.size(); ++b) forward_raw<Arch>(p.data, x[b].data(), y[b].data(), ws[b].data);
+        if constexpr (has_batch_statistics) {
+            forward_batch_train<Arch, T>(p.data, x, y, ws, rng, running_stats ? running_stats->data : nullptr);
+        } else if constexpr (has_random) {
+            (void)running_stats;
+            for (std::size_t b = 0; b < x.size(); ++b) {
+                random_source r(rng.next());
+                forward_raw_train<Arch>(p.data, x[b].data(), y[b].data(), ws[b].data, r);
+            }
+        } else {
+            (void)rng;
+            (void)running_stats;
+            for (std::size_t b = 0; b < x.size(); ++b) forward_raw<Arch>(p.data, x[b].data(), y[b].data(), ws[b].data);
+        }
     }
 
     // After forward_train on the same ws: adds the mini-batch's dLoss/dparameters to g (dy[b] = dLoss/dy[b]).
@@ -413,8 +674,12 @@ struct network_impl {
     static void backward_train(const parameters<T>& p, std::type_identity_t<std::span<workspace<T>>> ws,
                                std::type_identity_t<std::span<const std::array<T, output_size>>> dy,
                                gradients<T>& g) noexcept {
-        for (std::size_t b = 0; b < ws.size(); ++b)
-            backward_raw<Arch>(p.data, ws[b].data, dy[b].data(), g.data, static_cast<T*>(nullptr));
+        if constexpr (has_batch_statistics) {
+            backward_batch_train<Arch, T>(p.data, ws, dy, g.data);
+        } else {
+            for (std::size_t b = 0; b < ws.size(); ++b)
+                backward_raw<Arch>(p.data, ws[b].data, dy[b].data(), g.data, static_cast<T*>(nullptr));
+        }
     }
 };
 
@@ -454,15 +719,24 @@ struct network : detail::network_base<detail::find_declaration_problem<Elements.
     static_assert(problem != P::bad_activation_parameter,
                   "ctnn::network: an activation's parameter Num/Den needs a non-zero Den "
                   "(ctnn::leaky_relu<Num, Den>, ctnn::elu<Num, Den>)");
+    static_assert(problem != P::bad_drop_probability,
+                  "ctnn::dropout<Num, Den>: the drop probability Num/Den must be at least 0 and below 1 (Den not 0), "
+                  "e.g. ctnn::dropout<20> drops 20%");
+    static_assert(problem != P::bad_batch_norm_parameter,
+                  "ctnn::batch_norm<Activation, MomentumNum, MomentumDen, EpsNum, EpsDen>: the momentum "
+                  "MomentumNum/MomentumDen must be in [0, 1] and eps EpsNum/EpsDen above 0 (denominators not 0)");
+    static_assert(problem != P::batch_norm_not_an_activation,
+                  "ctnn::batch_norm<Activation, ...>: Activation must be an activation such as ctnn::relu");
 };
 
 template <class Net, class T>
 void parameters<Net, T>::fill(T v) noexcept {
-    for (const auto& l : Net::template layout<T>) {
-        for (std::size_t i = 0; i < l.in; ++i)
-            for (std::size_t o = 0; o < l.out; ++o) data[l.weight_offset + i * l.stride + o] = v;
-        for (std::size_t o = 0; o < l.out; ++o) data[l.bias_offset + o] = v;
+    if (v == T(0) && !Net::has_buffers) {  // padding is 0 anyway: one pass over everything
+        for (T& x : data) x = T(0);
+        return;
     }
+    for (const index_range& r : Net::template trainable_ranges<T>)
+        for (std::size_t k = r.begin; k < r.end; ++k) data[k] = v;
 }
 
 }  // namespace ctnn

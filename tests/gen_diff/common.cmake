@@ -1,10 +1,16 @@
 # Shared by tests/gen_diff and tests/gen_train. gen_read_nets(<prefix>): the nets of nets.def. Sets <prefix>_nets (the
 # names, in order) and <prefix>_type_<name> (float or double) in the caller's scope; reconfigures when nets.def
 # changes.
+# gen_read_nets(<prefix> <file>...) reads the given .def files of the same directory too (gen_diff:
+# nets_inference.def).
 function(gen_read_nets prefix)
-  set(def "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/nets.def")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${def}")
-  file(STRINGS "${def}" net_lines REGEX "^GEN_DIFF_NET\\(")
+  set(net_lines)
+  foreach(name IN ITEMS nets.def ${ARGN})
+    set(def "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${name}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${def}")
+    file(STRINGS "${def}" lines REGEX "^GEN_DIFF_NET\\(")
+    list(APPEND net_lines ${lines})
+  endforeach()
   set(nets)
   foreach(line IN LISTS net_lines)
     if(NOT line MATCHES "^GEN_DIFF_NET\\(([A-Za-z0-9_]+), (float|double),")

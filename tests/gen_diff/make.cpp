@@ -1,5 +1,6 @@
 // The differential tests' model maker (run at build time):
-//   gen_diff_make models DIR                  writes DIR/<net>.ctnn.json for every net of nets.def (ctnn::save)
+//   gen_diff_make models DIR                  writes DIR/<net>.ctnn.json for every net of nets.def and
+//                                             nets_inference.def (ctnn::save)
 //   gen_diff_make header NET OUT [OPTION...]  writes NET's header through ctnn::generate<Net>, the C++ path;
 //                                             OPTIONs as ctnn-gen's: --name --lang --target --unroll
 //                                             --unroll-threshold --simd-width
@@ -40,6 +41,7 @@ const std::map<std::string, net_entry>& nets() {
 #define GEN_DIFF_NET(name, T, seed, ...) {#name, entry<__VA_ARGS__, T, seed>()},
     static const std::map<std::string, net_entry> all{
 #include "nets.def"
+#include "nets_inference.def"
     };
 #undef GEN_DIFF_NET
     return all;

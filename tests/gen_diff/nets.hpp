@@ -52,13 +52,24 @@ struct random_network_of<Seed, std::index_sequence<L...>> {
 template <std::uint64_t Seed>
 using random_network = typename random_network_of<Seed>::type;
 
-// The parameters of a test network: PyTorch's default initialization from the net's seed. The maker writes
+// The parameters of a test network: PyTorch's default initialization from the net's seed (batch_norm's values:
+// drawn from it too). The maker writes
 // them to the model files, the reference runs the library on the same values.
 template <class Net, class T, std::uint64_t Seed>
 const typename Net::template parameters<T>& parameters_of() {
     static const auto* p = [] {
         static typename Net::template parameters<T> q;
         ctnn::initialize(q, ctnn::torch_default{}, Seed);
+        // batch_norm: gamma, beta and running statistics away from their defaults (which make it nearly the identity).
+        ctnn::random_source r(Seed ^ 0xba7c4ull);
+        for (std::size_t k = 0; k < Net::layer_count; ++k)
+            if (Net::template layout<T>[k].buffer_rows == 2)  // batch_norm
+                for (std::size_t o = 0; o < Net::template layout<T>[k].out; ++o) {
+                    q.weight(k, o, 0) = static_cast<T>(r.uniform(0.5, 2.0));
+                    q.bias(k, o) = static_cast<T>(r.uniform(-0.5, 0.5));
+                    q.running_mean(k, o) = static_cast<T>(r.uniform(-0.5, 0.5));
+                    q.running_var(k, o) = static_cast<T>(r.uniform(0.25, 2.0));
+                }
         return &q;
     }();
     return *p;

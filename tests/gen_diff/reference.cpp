@@ -5,8 +5,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <utility>
 #include <vector>
+
+#include <ctnn/gen/inference.hpp>
+#include <ctnn/io.hpp>
 
 #include "nets.hpp"
 
@@ -27,10 +31,23 @@ void magnitudes(const typename Net::template parameters<T>& p, const T* ws, doub
         const T* z = ws + l.z_offset;
         const T* y = ws + l.y_offset;
         std::vector<double> mz(l.out), my(l.out);
-        for (std::size_t o = 0; o < l.out; ++o) {
-            double s = std::abs(double(p.bias(I, o)));
-            for (std::size_t i = 0; i < l.in; ++i) s += std::abs(double(p.weight(I, o, i))) * (std::abs(double(a[i])) + m[i]);
-            mz[o] = s;
+        if constexpr (Net::template layer<I>::kind == "dropout") {  // the identity at inference
+            for (std::size_t o = 0; o < l.out; ++o) m[o] += std::abs(double(a[o]));
+            return;
+        } else if constexpr (Net::template layer<I>::kind == "batch_norm") {
+            // z = gamma (x - mean) / sqrt(var + eps) + beta, or folded: scale x + shift (inference.hpp).
+            for (std::size_t o = 0; o < l.out; ++o) {
+                const double scale = double(p.weight(I, o, 0)) / std::sqrt(double(p.running_var(I, o)) + l.eps);
+                mz[o] = std::abs(scale) * (std::abs(double(a[o])) + m[o] + std::abs(double(p.running_mean(I, o)))) +
+                        std::abs(double(p.bias(I, o)));
+            }
+        } else {
+            for (std::size_t o = 0; o < l.out; ++o) {
+                double s = std::abs(double(p.bias(I, o)));
+                for (std::size_t i = 0; i < l.in; ++i)
+                    s += std::abs(double(p.weight(I, o, i))) * (std::abs(double(a[i])) + m[i]);
+                mz[o] = s;
+            }
         }
         if constexpr (Act::elementwise) {
             for (std::size_t o = 0; o < l.out; ++o) my[o] = std::abs(double(Act::df(z[o], y[o]))) * mz[o];
@@ -86,8 +103,51 @@ constexpr reference all[] = {
 };
 #undef GEN_DIFF_NET
 
+// The nets of nets_inference.def: their headers hold the inference form (ctnn::gen::inference_model), whose
+// layers, weights and parameter count the accessors' check compares against.
+template <class Net, class T, std::uint64_t Seed>
+const ctnn::model& folded() {
+    static const ctnn::model m = ctnn::gen::inference_model(ctnn::to_model(parameters_of<Net, T, Seed>()));
+    return m;
+}
+template <class Net, class T, std::uint64_t Seed>
+double folded_weight(std::size_t layer, std::size_t out, std::size_t in) {
+    const ctnn::layer_model& l = folded<Net, T, Seed>().layers[layer];
+    return l.weight[out * l.in + in];
+}
+template <class Net, class T, std::uint64_t Seed>
+double folded_bias(std::size_t layer, std::size_t out) {
+    return folded<Net, T, Seed>().layers[layer].bias[out];
+}
+template <class Net, class T, std::uint64_t Seed>
+reference folded_reference(const char* name) {
+    static const std::vector<ctnn::layer_layout> layers = [] {
+        std::vector<ctnn::layer_layout> v;
+        for (const ctnn::layer_model& l : folded<Net, T, Seed>().layers) {
+            ctnn::layer_layout ll{};
+            ll.in = l.in;
+            ll.out = l.out;
+            v.push_back(ll);
+        }
+        return v;
+    }();
+    std::size_t count = 0;
+    for (const auto& l : layers) count += l.out * l.in + l.out;
+    return {name, sizeof(T) == sizeof(double), Net::input_size, Net::output_size, count, &run<Net, T, Seed>, layers,
+            &folded_weight<Net, T, Seed>, &folded_bias<Net, T, Seed>};
+}
+
 }  // namespace
 
-std::span<const reference> references() { return all; }
+std::span<const reference> references() {
+    static const std::vector<reference> refs = [] {
+        std::vector<reference> v(std::begin(all), std::end(all));
+#define GEN_DIFF_NET(name, T, seed, ...) v.push_back(folded_reference<__VA_ARGS__, T, seed>(#name));
+#include "nets_inference.def"
+#undef GEN_DIFF_NET
+        return v;
+    }();
+    return refs;
+}
 
 }  // namespace gen_diff

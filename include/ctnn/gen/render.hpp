@@ -13,6 +13,7 @@
 
 #include <ctnn/gen/activation_text.hpp>
 #include <ctnn/gen/embedded_templates.hpp>
+#include <ctnn/gen/inference.hpp>
 #include <ctnn/gen/lower.hpp>
 #include <ctnn/gen/options.hpp>
 #include <ctnn/gen/plan.hpp>
@@ -35,17 +36,35 @@ namespace detail {
 
 namespace mu = kainjow::mustache;
 
-// "8 -> 16 tanh -> 16 tanh -> 1"
-inline std::string topology_text(const plan& p) {
-    std::string s = str(p.input_size());
-    for (const layer_plan& l : p.layers) {
-        s += " -> " + str(l.out);
+// "8 -> 16 tanh -> 16 tanh -> 1"; the model's layers (before inference_model), so batch_norm and dropout show:
+// "4 -> 16 -> batch_norm relu -> dropout(p=0.2) -> 1".
+inline std::string topology_text(const model& m) {
+    std::string s = str(m.input_size);
+    for (const layer_model& l : m.layers) {
+        if (l.kind == "dropout") {
+            s += " -> dropout(p=" + ctnn::detail::number_text(l.drop_probability) + ")";
+            continue;
+        }
+        s += " -> " + (l.kind == "batch_norm" ? std::string("batch_norm") : str(l.out));
         if (l.activation == "identity") continue;
         s += " " + l.activation;
-        if (!l.parameter_name.empty())
-            s += "(" + l.parameter_name + "=" + ctnn::detail::number_text(l.parameter) + ")";
+        if (!l.activation_parameter_name.empty())
+            s += "(" + l.activation_parameter_name + "=" + ctnn::detail::number_text(l.activation_parameter) + ")";
     }
     return s;
+}
+
+// Generated training code covers dense layers only: a model with others and --train is an error, not a header
+// that trains something else.
+inline void check_training(const model& m, const options& o) {
+    if (o.train == training::none) return;
+    const std::size_t k = first_non_dense(m);
+    if (k == m.layers.size()) return;
+    throw options_error((o.source_name.empty() ? std::string("model") : o.source_name) + ": layers[" + str(k) +
+                        "].kind: training " + std::string(to_string(o.train)) + " cannot train a " +
+                        m.layers[k].kind +
+                        " layer (generated training code covers dense layers only; training dropout and batch_norm "
+                        "on the device is future work): generate without --train");
 }
 
 // "c++17, scalar, unroll auto (threshold 4096), training none, const weights"
@@ -157,7 +176,9 @@ inline std::string render_template(const std::string& name, const mu::data& d) {
 inline header_sizes estimate_sizes(const model& m, const options& o) {
     validate_model(m, o.source_name);
     validate(o);
-    const plan p = make_plan(m, o);
+    detail::check_training(m, o);
+    const model inference = inference_model(m);
+    const plan p = make_plan(inference, o);
     header_sizes s = estimate_sizes(p);
     const training_text t = lower_training(p);
     s.training_bytes = t.ram_bytes;
@@ -170,7 +191,9 @@ inline rendered_header render_header(const model& m, const options& o) {
     namespace mu = detail::mu;
     validate_model(m, o.source_name);
     validate(o);
-    const plan p = make_plan(m, o);
+    detail::check_training(m, o);
+    const model inference = inference_model(m);  // dense only; the plan points into it
+    const plan p = make_plan(inference, o);
     const training_text training_code = lower_training(p);
     header_sizes sizes = estimate_sizes(p);
     sizes.training_bytes = training_code.ram_bytes;
@@ -183,7 +206,7 @@ inline rendered_header render_header(const model& m, const options& o) {
     d.set("has_source", !o.source_name.empty());
     d.set("source", detail::comment_safe(o.source_name));
     d.set("hash", hex16(fnv1a_64(ctnn::detail::model_text(m))));
-    d.set("topology", detail::topology_text(p));
+    d.set("topology", detail::topology_text(m));
     d.set("scalar_type", std::string(scalar_type_name(m.scalar)));
     d.set("options", detail::options_text(o));
     d.set("weight_bytes", str(sizes.weight_bytes));

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <ctnn/activations.hpp>
@@ -27,6 +28,9 @@ constexpr std::string_view scalar_type_name(scalar_type t) noexcept {
 template <class T>
 inline constexpr scalar_type scalar_type_of = std::is_same_v<T, float> ? scalar_type::float32 : scalar_type::float64;
 
+// kind "dense": weight and bias. "batch_norm" (out == in): weight = gamma[out], bias = beta[out], the buffers
+// running_mean[out] and running_var[out], momentum and eps. "dropout" (out == in, identity activation): the drop
+// probability; no values.
 struct layer_model {
     std::string kind = "dense";
     std::size_t in = 0;
@@ -34,15 +38,30 @@ struct layer_model {
     std::string activation = "identity";
     std::string activation_parameter_name;  // PyTorch's name ("negative_slope", "alpha"); empty when none
     double activation_parameter = 0.0;
-    std::vector<double> weight;  // PyTorch's weight[out][in], row-major: weight[o * in + i]
-    std::vector<double> bias;    // bias[out]
+    std::vector<double> weight;  // PyTorch's weight[out][in], row-major: weight[o * in + i] (batch_norm: gamma[out])
+    std::vector<double> bias;    // bias[out] (batch_norm: beta[out])
+    std::vector<double> running_mean;  // batch_norm
+    std::vector<double> running_var;   // batch_norm
+    double momentum = 0.0;             // batch_norm
+    double eps = 0.0;                  // batch_norm
+    double drop_probability = 0.0;     // dropout ("p" in the file)
 };
 
 // Weights are held as double whatever the scalar type: a float widens to double exactly.
+// The input scaling a model was trained with, per input: x' = (x - shift) * scale (ctnn::data::normalizer).
+struct normalization_model {
+    std::string kind = "none";  // "none" (no scaling; shift and scale empty), "standardize" or "min_max"
+    std::vector<double> shift;  // input_size values
+    std::vector<double> scale;  // input_size values, none of them 0
+};
+
+inline constexpr std::array<std::string_view, 3> model_normalization_kinds{"none", "standardize", "min_max"};
+
 struct model {
     scalar_type scalar = scalar_type::float32;
     std::size_t input_size = 0;
     std::vector<layer_model> layers;
+    normalization_model normalization;  // optional in files: absent means kind "none"
 };
 
 inline constexpr std::string_view model_format_marker = "ctnn-model";
@@ -65,7 +84,7 @@ inline constexpr auto model_activations =
     detail::activation_table<identity, binary_step, sigmoid, tanh, relu, leaky_relu<>, elu<>, selu, gelu, gelu_tanh,
                              softplus, softsign, swish, mish, sinc, log_sigmoid, softmax>();
 
-inline constexpr std::array<std::string_view, 1> model_layer_kinds{dense<1>::bind<1>::kind};
+inline constexpr std::array<std::string_view, 3> model_layer_kinds{"dense", "batch_norm", "dropout"};
 
 constexpr const activation_info* find_activation(std::string_view name) noexcept {
     for (const auto& a : model_activations)
@@ -143,12 +162,28 @@ inline void validate_topology(const model& m, const std::string& file) {
             fail(file, at + ".kind", "unknown layer kind " + detail::quoted_text(l.kind) + " (known: " + known + ")");
         if (l.in < 1) fail(file, at + ".in", "must be at least 1, found 0");
         if (l.out < 1) fail(file, at + ".out", "must be at least 1, found 0");
+        if (l.kind != "dense" && l.out != l.in)
+            fail(file, at + ".out",
+                 std::to_string(l.out) + " differs from in (" + std::to_string(l.in) + "): a " + l.kind +
+                     " layer keeps its size");
+        if (l.kind == "dropout" && !(l.drop_probability >= 0.0 && l.drop_probability < 1.0))
+            fail(file, at + ".p", "the drop probability must be at least 0 and below 1, found " +
+                                      detail::number_text(l.drop_probability));
+        if (l.kind == "batch_norm") {
+            if (!(l.momentum >= 0.0 && l.momentum <= 1.0))
+                fail(file, at + ".momentum", "must be in [0, 1], found " + detail::number_text(l.momentum));
+            if (!(l.eps > 0.0) || !detail::fits(l.eps, m.scalar))
+                fail(file, at + ".eps", "must be above 0 and finite, found " + detail::number_text(l.eps));
+        }
         const std::size_t expected_in = i == 0 ? m.input_size : m.layers[i - 1].out;
         if (l.in != expected_in)
             fail(file, at + ".in",
                  std::to_string(l.in) + " does not match " +
                      (i == 0 ? std::string("input_size") : detail::layer_path(i - 1) + ".out") + " (" +
                      std::to_string(expected_in) + ")");
+        if (l.kind == "dropout" && l.activation != "identity")
+            fail(file, at + ".activation.name", "a dropout layer has no activation, found " +
+                                                    detail::quoted_text(l.activation));
         const activation_info* a = find_activation(l.activation);
         if (a == nullptr)
             fail(file, at + ".activation.name", "unknown activation " + detail::quoted_text(l.activation));
@@ -173,6 +208,27 @@ inline void validate_values(const model& m, const std::string& file) {
     for (std::size_t i = 0; i < m.layers.size(); ++i) {
         const auto& l = m.layers[i];
         const std::string at = detail::layer_path(i);
+        if (l.kind != "dense") {
+            const bool bn = l.kind == "batch_norm";
+            const std::size_t want = bn ? l.out : 0;
+            const std::pair<const char*, const std::vector<double>*> fields[] = {
+                {bn ? "gamma" : "weight", &l.weight}, {bn ? "beta" : "bias", &l.bias},
+                {"running_mean", &l.running_mean}, {"running_var", &l.running_var}};
+            for (const auto& [name, v] : fields) {
+                if (v->size() != want)
+                    detail::fail(file, at + "." + name,
+                                 "expected " + detail::count_of(want, "value") + (bn ? " (out)" : " (a " + l.kind +
+                                 " layer has none)") + ", found " + std::to_string(v->size()));
+                for (std::size_t o = 0; o < v->size(); ++o)
+                    if (!detail::fits((*v)[o], m.scalar))
+                        detail::check_value((*v)[o], m.scalar, file, at + "." + name + "[" + std::to_string(o) + "]");
+            }
+            for (std::size_t o = 0; o < l.running_var.size(); ++o)
+                if (l.running_var[o] < 0)
+                    detail::fail(file, at + ".running_var[" + std::to_string(o) + "]",
+                                 "a variance cannot be negative, found " + detail::number_text(l.running_var[o]));
+            continue;
+        }
         if (l.in == 0 || l.weight.size() % l.in != 0 || l.weight.size() / l.in != l.out)
             detail::fail(file, at + ".weight",
                          "expected " + std::to_string(l.out) + " * " + std::to_string(l.in) +
@@ -191,9 +247,46 @@ inline void validate_values(const model& m, const std::string& file) {
     }
 }
 
+// The normalization's kind, lengths (input_size) and values (finite, in range; scale not 0).
+inline void validate_normalization(const model& m, const std::string& file) {
+    const normalization_model& n = m.normalization;
+    std::string known;
+    bool known_kind = false;
+    for (auto k : model_normalization_kinds) {
+        known_kind = known_kind || k == n.kind;
+        known += (known.empty() ? "" : ", ") + detail::quoted_text(k);
+    }
+    if (!known_kind)
+        detail::fail(file, "normalization.kind",
+                     "unknown normalization kind " + detail::quoted_text(n.kind) + " (known: " + known + ")");
+    const std::pair<const char*, const std::vector<double>*> fields[] = {{"shift", &n.shift}, {"scale", &n.scale}};
+    for (const auto& [name, v] : fields) {
+        const std::string at = std::string("normalization.") + name;
+        if (n.kind == "none") {
+            if (!v->empty())
+                detail::fail(file, at, "kind \"none\" has no values, found " + std::to_string(v->size()));
+            continue;
+        }
+        if (v->size() != m.input_size)
+            detail::fail(file, at,
+                         "expected " + detail::count_of(m.input_size, "number") + " (input_size), found " +
+                             std::to_string(v->size()));
+        for (std::size_t k = 0; k < v->size(); ++k) {
+            const std::string vat = at + "[" + std::to_string(k) + "]";
+            detail::check_value((*v)[k], m.scalar, file, vat);
+            const double x = (*v)[k];
+            if (v == &n.scale && x == 0) detail::fail(file, vat, "a scale must not be 0");
+            if (v == &n.scale && m.scalar == scalar_type::float32 && static_cast<float>(x) == 0)
+                detail::fail(file, vat,
+                             "a scale must not be 0, and " + detail::number_text(x) + " rounds to 0 in float32");
+        }
+    }
+}
+
 inline void validate_model(const model& m, const std::string& file) {
     validate_topology(m, file);
     validate_values(m, file);
+    validate_normalization(m, file);
 }
 
 }  // namespace ctnn

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <ctnn/io/atomic_file.hpp>
 #include <ctnn/io/error.hpp>
@@ -126,7 +127,7 @@ inline model read_topology(const json64& doc, const std::string& file) {
         fail(file, "version",
              "unsupported format version " + version.dump() + " (this ctnn reads version " +
                  std::to_string(model_format_version) + ")");
-    only_keys(doc, {"format", "version", "scalar_type", "input_size", "layers"}, file, "");
+    only_keys(doc, {"format", "version", "scalar_type", "input_size", "normalization", "layers"}, file, "");
 
     model m;
     const std::string& scalar = get_string(field(doc, "scalar_type", file, ""), file, "scalar_type");
@@ -145,11 +146,29 @@ inline model read_topology(const json64& doc, const std::string& file) {
         const std::string at = layer_path(i);
         const auto& lj = layers[i];
         expect_object(lj, file, at);
-        only_keys(lj, {"kind", "in", "out", "activation", "weight", "bias"}, file, at);
+        const auto kind_it = lj.find("kind");
+        const std::string kind_guess =
+            kind_it != lj.end() && kind_it->is_string() ? kind_it->template get<std::string>() : std::string("dense");
+        if (kind_guess == "batch_norm")
+            only_keys(lj, {"kind", "in", "out", "activation", "momentum", "eps", "gamma", "beta", "running_mean",
+                           "running_var"}, file, at);
+        else if (kind_guess == "dropout")
+            only_keys(lj, {"kind", "in", "out", "p"}, file, at);
+        else
+            only_keys(lj, {"kind", "in", "out", "activation", "weight", "bias"}, file, at);
         layer_model l;
         l.kind = get_string(field(lj, "kind", file, at), file, child(at, "kind"));
         l.in = get_size(field(lj, "in", file, at), file, child(at, "in"));
         l.out = get_size(field(lj, "out", file, at), file, child(at, "out"));
+        if (l.kind == "dropout") {  // no activation, no values
+            l.drop_probability = get_value<double>(field(lj, "p", file, at), file, child(at, "p"));
+            m.layers.push_back(std::move(l));
+            continue;
+        }
+        if (l.kind == "batch_norm") {
+            l.momentum = get_value<double>(field(lj, "momentum", file, at), file, child(at, "momentum"));
+            l.eps = get_value<double>(field(lj, "eps", file, at), file, child(at, "eps"));
+        }
         const std::string aat = child(at, "activation");
         const auto& aj = field(lj, "activation", file, at);
         expect_object(aj, file, aat);
@@ -172,12 +191,28 @@ inline model read_topology(const json64& doc, const std::string& file) {
             if (!l.activation_parameter_name.empty()) fail(file, child(aat, extra), "unknown field");
             l.activation_parameter_name = extra;
         }
-        (void)field(lj, "weight", file, at);
-        (void)field(lj, "bias", file, at);
+        if (l.kind == "batch_norm") {
+            for (const char* key : {"gamma", "beta", "running_mean", "running_var"}) (void)field(lj, key, file, at);
+        } else {
+            (void)field(lj, "weight", file, at);
+            (void)field(lj, "bias", file, at);
+        }
         m.layers.push_back(std::move(l));
     }
     validate_topology(m, file);
     return m;
+}
+
+// `n` numbers of field `key` of a layer, with T's rounding.
+template <class T, class Json>
+void read_numbers(const Json& lj, const char* key, std::size_t n, std::vector<double>& v, const std::string& file,
+                  const std::string& at) {
+    const std::string fat = at + "." + key;
+    const auto& a = lj.at(key);
+    if (!a.is_array()) fail(file, fat, "expected an array of " + count_of(n, "number") + " (out), " + found(a));
+    if (a.size() != n)
+        fail(file, fat, "expected " + count_of(n, "number") + " (out), found " + std::to_string(a.size()));
+    for (std::size_t o = 0; o < n; ++o) v.push_back(get_value<T>(a[o], file, fat + "[" + std::to_string(o) + "]"));
 }
 
 // Weights and biases, with T's rounding, from doc (json32 for float32 files, json64 for float64).
@@ -187,6 +222,14 @@ void read_values(const Json& doc, model& m, const std::string& file) {
     for (std::size_t i = 0; i < m.layers.size(); ++i) {
         layer_model& l = m.layers[i];
         const std::string at = layer_path(i);
+        if (l.kind == "dropout") continue;
+        if (l.kind == "batch_norm") {
+            read_numbers<T>(layers[i], "gamma", l.out, l.weight, file, at);
+            read_numbers<T>(layers[i], "beta", l.out, l.bias, file, at);
+            read_numbers<T>(layers[i], "running_mean", l.out, l.running_mean, file, at);
+            read_numbers<T>(layers[i], "running_var", l.out, l.running_var, file, at);
+            continue;
+        }
         const auto& w = layers[i].at("weight");
         if (!w.is_array())
             fail(file, at + ".weight", "expected an array of " + count_of(l.out, "row") + " (out), " + found(w));
@@ -216,6 +259,36 @@ void read_values(const Json& doc, model& m, const std::string& file) {
     validate_values(m, file);
 }
 
+// The optional "normalization" object, with T's rounding (json32 for float32 files, json64 for float64).
+template <class T, class Json>
+void read_normalization(const Json& doc, model& m, const std::string& file) {
+    const auto it = doc.find("normalization");
+    if (it == doc.end()) return;  // kind "none"
+    const Json& nj = *it;
+    expect_object(nj, file, "normalization");
+    const Json& kind = field(nj, "kind", file, "normalization");
+    if (!kind.is_string()) fail(file, "normalization.kind", "expected a string, " + found(kind));
+    normalization_model n;
+    n.kind = kind.template get<std::string>();
+    if (n.kind == "none") {
+        only_keys(nj, {"kind"}, file, "normalization");
+    } else {
+        only_keys(nj, {"kind", "shift", "scale"}, file, "normalization");
+        for (const char* key : {"shift", "scale"}) {
+            const std::string at = std::string("normalization.") + key;
+            const Json& a = field(nj, key, file, "normalization");
+            if (!a.is_array())
+                fail(file, at,
+                     "expected an array of " + count_of(m.input_size, "number") + " (input_size), " + found(a));
+            std::vector<double>& v = std::string_view(key) == "shift" ? n.shift : n.scale;
+            for (std::size_t k = 0; k < a.size(); ++k)
+                v.push_back(get_value<T>(a[k], file, at + "[" + std::to_string(k) + "]"));
+        }
+    }
+    m.normalization = std::move(n);
+    validate_normalization(m, file);
+}
+
 // A short text (Grisu2 on the value in its own type) that strtof / strtod read back as the same value.
 inline std::string value_text(double v, scalar_type t) {
     return t == scalar_type::float32 ? json32(static_cast<float>(v)).dump() : json64(v).dump();
@@ -228,12 +301,50 @@ inline std::string model_text(const model& m) {
     s += "  \"version\": " + std::to_string(model_format_version) + ",\n";
     s += "  \"scalar_type\": " + json64(scalar_type_name(m.scalar)).dump() + ",\n";
     s += "  \"input_size\": " + std::to_string(m.input_size) + ",\n";
+    if (m.normalization.kind != "none") {  // absent means "none": files without it stay as they were
+        const auto numbers = [&](const std::vector<double>& v) {
+            std::string t;
+            for (std::size_t k = 0; k < v.size(); ++k) t += (k == 0 ? "" : ", ") + value_text(v[k], m.scalar);
+            return "[" + t + "]";
+        };
+        s += "  \"normalization\": {\n";
+        s += "    \"kind\": " + json64(m.normalization.kind).dump() + ",\n";
+        s += "    \"shift\": " + numbers(m.normalization.shift) + ",\n";
+        s += "    \"scale\": " + numbers(m.normalization.scale) + "\n";
+        s += "  },\n";
+    }
     s += "  \"layers\": [\n";
     for (std::size_t i = 0; i < m.layers.size(); ++i) {
         const layer_model& l = m.layers[i];
         s += "    {\n";
         s += "      \"kind\": " + json64(l.kind).dump() + ",\n";
         s += "      \"in\": " + std::to_string(l.in) + ",\n";
+        if (l.kind == "dropout") {
+            s += "      \"out\": " + std::to_string(l.out) + ",\n";
+            s += "      \"p\": " + json64(l.drop_probability).dump() + "\n";
+            s += i + 1 < m.layers.size() ? "    },\n" : "    }\n";
+            continue;
+        }
+        if (l.kind == "batch_norm") {
+            const auto numbers = [&](const char* key, const std::vector<double>& v, bool last) {
+                s += std::string("      \"") + key + "\": [";
+                for (std::size_t o = 0; o < v.size(); ++o) s += (o == 0 ? "" : ", ") + value_text(v[o], m.scalar);
+                s += last ? "]\n" : "],\n";
+            };
+            s += "      \"out\": " + std::to_string(l.out) + ",\n";
+            s += "      \"activation\": {\"name\": " + json64(l.activation).dump();
+            if (!l.activation_parameter_name.empty())
+                s += ", " + json64(l.activation_parameter_name).dump() + ": " + json64(l.activation_parameter).dump();
+            s += "},\n";
+            s += "      \"momentum\": " + json64(l.momentum).dump() + ",\n";
+            s += "      \"eps\": " + json64(l.eps).dump() + ",\n";
+            numbers("gamma", l.weight, false);
+            numbers("beta", l.bias, false);
+            numbers("running_mean", l.running_mean, false);
+            numbers("running_var", l.running_var, true);
+            s += i + 1 < m.layers.size() ? "    },\n" : "    }\n";
+            continue;
+        }
         s += "      \"out\": " + std::to_string(l.out) + ",\n";
         s += "      \"activation\": {\"name\": " + json64(l.activation).dump();
         if (!l.activation_parameter_name.empty())
@@ -264,10 +375,14 @@ inline model read_model(const std::filesystem::path& path) {
     const std::string text = detail::read_text(path, file);
     const auto doc = detail::parse_json<detail::json64>(text, file, "float64");
     model m = detail::read_topology(doc, file);
-    if (m.scalar == scalar_type::float32)
-        detail::read_values<float>(detail::parse_json<detail::json32>(text, file, "float32"), m, file);
-    else
+    if (m.scalar == scalar_type::float32) {
+        const auto doc32 = detail::parse_json<detail::json32>(text, file, "float32");
+        detail::read_values<float>(doc32, m, file);
+        detail::read_normalization<float>(doc32, m, file);
+    } else {
         detail::read_values<double>(doc, m, file);
+        detail::read_normalization<double>(doc, m, file);
+    }
     return m;
 }
 

@@ -19,6 +19,10 @@ namespace ctnn::kernels {
 template <class T, std::size_t In, std::size_t Out>
 struct dense_shape {
     static constexpr std::size_t stride = round_up(Out, row_granule<T>);
+    static constexpr std::size_t weight_rows = In;
+    static constexpr bool has_bias = true;
+    static constexpr std::size_t buffer_rows = 0;
+    static constexpr std::size_t extra_rows = 0;
     static constexpr std::size_t weight_size = In * stride;
     static constexpr std::size_t size = weight_size + stride;
 };

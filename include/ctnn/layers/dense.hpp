@@ -26,6 +26,9 @@ struct dense {
         static constexpr std::size_t in_size = In;
         static constexpr std::size_t out_size = N;
         static constexpr std::size_t parameter_count = In * N + N;
+        static constexpr double momentum = 0, eps = 0, drop_probability = 0;
+        static constexpr bool batch_statistics = false;
+        static constexpr std::size_t random_draws = 0;
 
         template <class T>
         using shape = kernels::dense_shape<T, In, N>;
@@ -35,8 +38,16 @@ struct dense {
             kernels::dense_forward<Activation, T, In, N>(arch, p, x, z, y);
         }
         template <class T, class Arch>
+        static void forward(Arch arch, const T* p, const T* x, T* z, T* y, T*) noexcept {
+            kernels::dense_forward<Activation, T, In, N>(arch, p, x, z, y);
+        }
+        template <class T, class Arch, class Rng>
+        static void forward_train(Arch arch, const T* p, const T* x, T* z, T* y, T*, Rng&) noexcept {
+            kernels::dense_forward<Activation, T, In, N>(arch, p, x, z, y);
+        }
+        template <class T, class Arch>
         static void backward(Arch arch, const T* p, const T* x, const T* z, const T* y, const T* gy, T* g, T* gx,
-                             T* scratch) noexcept {
+                             T* scratch, const T* = nullptr) noexcept {
             kernels::dense_backward<Activation, T, In, N>(arch, p, x, z, y, gy, g, gx, scratch);
         }
     };

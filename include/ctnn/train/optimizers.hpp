@@ -5,6 +5,7 @@
 // so the zero padding of the parameter buffer stays exactly 0 whatever the gradients' padding holds.
 // Every optimizer keeps its state in fixed-size std::array members (no heap) and counts its steps; like
 // PyTorch, the hyperparameters are doubles and each update casts them to T where torch would.
+// SGD and the Adam family turn their options into template arguments before the loop, so that it vectorizes.
 // Formulas and defaults: docs/optimizers.md.
 #ifndef CTNN_TRAIN_OPTIMIZERS_HPP
 #define CTNN_TRAIN_OPTIMIZERS_HPP
@@ -17,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
+#include <utility>
 
 namespace ctnn::optim {
 
@@ -32,15 +35,35 @@ public:
 
     void step(ctnn::parameters<Net, T>& params, const ctnn::parameters<Net, T>& grads) noexcept {
         this->begin_step();
-        for (const auto& l : Net::template layout<T>) {
-            for (std::size_t i = 0; i < l.in; ++i) {
-                const std::size_t row = l.weight_offset + i * l.stride;
-                this->update(params.data, grads.data, row, row + l.out);
-            }
-            this->update(params.data, grads.data, l.bias_offset, l.bias_offset + l.out);
+        // Trainable values only: batch_norm's running statistics (buffers) and the padding are never stepped.
+        // Unrolled over the ranges so that each one's bounds are constants (a run of one value is one update);
+        // a loop when there are so many that unrolling would only bloat the code.
+        constexpr auto& ranges = Net::template trainable_ranges<T>;
+        if constexpr (ranges.size() <= 64) {
+            [&]<std::size_t... R>(std::index_sequence<R...>) {
+                (this->update(params.data, grads.data, ranges[R].begin, ranges[R].end), ...);
+            }(std::make_index_sequence<ranges.size()>{});
+        } else {
+            for (const ctnn::index_range& r : ranges) this->update(params.data, grads.data, r.begin, r.end);
         }
     }
 };
+
+// Square roots of v[0, n) in place, in SIMD registers where the target has them. A loop around std::sqrt does not
+// vectorize (std::sqrt may set errno); sqrt is correctly rounded in both forms, so the results are the same bits.
+template <class T>
+inline void sqrt_in_place(T* v, std::size_t n) noexcept {
+    std::size_t k = 0;
+    if constexpr (!std::is_same_v<default_arch, scalar_arch>) {
+        using batch = xsimd::batch<T, default_arch>;
+        for (; k + batch::size <= n; k += batch::size) xsimd::sqrt(batch::load_unaligned(v + k)).store_unaligned(v + k);
+    }
+    for (; k < n; ++k) v[k] = std::sqrt(v[k]);
+}
+
+// Optimizers that need square roots update chunks of this many values: one loop that vectorizes up to the
+// square roots, sqrt_in_place on the chunk, one loop after them.
+inline constexpr std::size_t sqrt_chunk = 128;
 
 // step() on a whole flat array: one step of every element.
 template <class Derived, class T, std::size_t N>
@@ -80,23 +103,49 @@ public:
     constexpr explicit basic_sgd(const sgd_options& o) noexcept : options(o) {}
 
     void begin_step() noexcept { ++this->steps_; }
+    // The options pick one branch-free loop (so that it vectorizes); every loop computes what torch does.
     void update(T* p, const T* g, std::size_t begin, std::size_t end) noexcept {
+        const bool wd = options.weight_decay != 0;
+        if (options.momentum == 0) {
+            wd ? run<true, false, false, false>(p, g, begin, end) : run<false, false, false, false>(p, g, begin, end);
+            return;
+        }
+        const bool first = this->steps_ == 1;  // torch starts the momentum buffer as a copy of d_p
+        const auto with = [&]<bool WD>(std::bool_constant<WD>) {
+            if (options.nesterov)
+                first ? run<WD, true, true, true>(p, g, begin, end) : run<WD, true, true, false>(p, g, begin, end);
+            else
+                first ? run<WD, true, false, true>(p, g, begin, end) : run<WD, true, false, false>(p, g, begin, end);
+        };
+        wd ? with(std::true_type{}) : with(std::false_type{});
+    }
+
+private:
+    template <bool WeightDecay, bool Momentum, bool Nesterov, bool First>
+    void run(T* p, const T* g, std::size_t begin, std::size_t end) noexcept {
         const T wd = T(options.weight_decay), mom = T(options.momentum), keep = T(1 - options.dampening);
         const T neg_lr = T(-options.lr);
-        const bool first = this->steps_ == 1;  // torch starts the momentum buffer as a copy of d_p
+        T* __restrict buf = momentum_buffer_.data();
+#if defined(__clang__)
+#pragma clang loop interleave_count(1)  // rows are short: clang's default 4 registers per iteration leaves them scalar
+#endif
         for (std::size_t i = begin; i < end; ++i) {
             T d = g[i];
-            if (options.weight_decay != 0) d = d + wd * p[i];
-            if (options.momentum != 0) {
-                T& buf = momentum_buffer_[i];
-                buf = first ? d : buf * mom + keep * d;
-                d = options.nesterov ? d + mom * buf : buf;
+            if constexpr (WeightDecay) d = d + wd * p[i];
+            if constexpr (Momentum) {
+                if constexpr (First)
+                    buf[i] = d;
+                else
+                    buf[i] = buf[i] * mom + keep * d;
+                if constexpr (Nesterov)
+                    d = d + mom * buf[i];
+                else
+                    d = buf[i];
             }
             p[i] = p[i] + neg_lr * d;
         }
     }
 
-private:
     std::array<T, N> momentum_buffer_{};
 };
 
@@ -140,31 +189,50 @@ public:
         bias_correction2_sqrt_ = std::sqrt(1 - std::pow(options.beta2, step));
     }
     void update(T* p, const T* g, std::size_t begin, std::size_t end) noexcept {
-        const T wd = T(options.weight_decay), decay = T(1 - options.lr * options.weight_decay);
-        const T b1 = T(options.beta1), b2 = T(options.beta2), k1 = T(1 - options.beta1), k2 = T(1 - options.beta2);
-        const T eps = T(options.eps), bc2 = T(bias_correction2_sqrt_), neg_step = T(-step_size_);
-        for (std::size_t i = begin; i < end; ++i) {
-            T grad = g[i];
-            if constexpr (Decoupled) {
-                p[i] = p[i] * decay;
-            } else {
-                if (options.weight_decay != 0) grad = grad + wd * p[i];
-            }
-            T& m = exp_avg_[i];
-            T& v = exp_avg_sq_[i];
-            m = m * b1 + k1 * grad;
-            v = v * b2 + k2 * grad * grad;
-            T second = v;
-            if (options.amsgrad) {
-                max_exp_avg_sq_[i] = std::max(max_exp_avg_sq_[i], v);
-                second = max_exp_avg_sq_[i];
-            }
-            const T denom = std::sqrt(second) / bc2 + eps;
-            p[i] = p[i] + neg_step * m / denom;
-        }
+        const bool wd = !Decoupled && options.weight_decay != 0;
+        if (options.amsgrad)
+            wd ? run<true, true>(p, g, begin, end) : run<false, true>(p, g, begin, end);
+        else
+            wd ? run<true, false>(p, g, begin, end) : run<false, false>(p, g, begin, end);
     }
 
 private:
+    // The options as template arguments, so that the loops have no branches and vectorize (see sqrt_chunk).
+    template <bool WeightDecay, bool Amsgrad>
+    void run(T* p, const T* g, std::size_t begin, std::size_t end) noexcept {
+        const T wd = T(options.weight_decay), decay = T(1 - options.lr * options.weight_decay);
+        const T b1 = T(options.beta1), b2 = T(options.beta2), k1 = T(1 - options.beta1), k2 = T(1 - options.beta2);
+        const T eps = T(options.eps), bc2 = T(bias_correction2_sqrt_), neg_step = T(-step_size_);
+        T* __restrict m = exp_avg_.data();
+        T* __restrict v = exp_avg_sq_.data();
+        T* __restrict vmax = max_exp_avg_sq_.data();
+        alignas(64) T root[detail::sqrt_chunk];
+        for (std::size_t c = begin; c < end; c += detail::sqrt_chunk) {
+            const std::size_t n = std::min(detail::sqrt_chunk, end - c);
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t i = c + k;
+                T grad = g[i];
+                if constexpr (WeightDecay) grad = grad + wd * p[i];
+                m[i] = m[i] * b1 + k1 * grad;
+                v[i] = v[i] * b2 + k2 * grad * grad;
+                if constexpr (Amsgrad) {
+                    vmax[i] = std::max(vmax[i], v[i]);
+                    root[k] = vmax[i];
+                } else {
+                    root[k] = v[i];
+                }
+            }
+            detail::sqrt_in_place(root, n);
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t i = c + k;
+                const T denom = root[k] / bc2 + eps;
+                // Scaled here, next to the update, as in one torch-order pass (a compiler may fuse the two).
+                if constexpr (Decoupled) p[i] = p[i] * decay;
+                p[i] = p[i] + neg_step * m[i] / denom;
+            }
+        }
+    }
+
     double step_size_ = 0, bias_correction2_sqrt_ = 1;
     std::array<T, N> exp_avg_{}, exp_avg_sq_{}, max_exp_avg_sq_{};
 };
