@@ -141,6 +141,20 @@ inline std::string simd_definitions(const plan& p) {
     return s;
 }
 
+// The model's input scaling, when it has one: two arrays of input_size literals.
+inline bool has_normalization(const model& m) { return m.normalization.kind != "none"; }
+
+inline std::string literal_list(const std::vector<double>& v, bool is_float) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : ", ") + literal(v[i], is_float);
+    return s;
+}
+
+inline std::size_t normalization_bytes(const model& m) {
+    if (!has_normalization(m)) return 0;
+    return 2 * m.input_size * (m.scalar == scalar_type::float32 ? 4 : 8);
+}
+
 // Multi-line text for a template line of its own: without its final newline (the template has one).
 inline std::string block(std::string s) {
     while (!s.empty() && s.back() == '\n') s.pop_back();
@@ -180,6 +194,7 @@ inline header_sizes estimate_sizes(const model& m, const options& o) {
     const model inference = inference_model(m);
     const plan p = make_plan(inference, o);
     header_sizes s = estimate_sizes(p);
+    s.weight_bytes += detail::normalization_bytes(m);
     const training_text t = lower_training(p);
     s.training_bytes = t.ram_bytes;
     s.code_bytes += t.code_bytes;
@@ -196,6 +211,7 @@ inline rendered_header render_header(const model& m, const options& o) {
     const plan p = make_plan(inference, o);
     const training_text training_code = lower_training(p);
     header_sizes sizes = estimate_sizes(p);
+    sizes.weight_bytes += detail::normalization_bytes(m);
     sizes.training_bytes = training_code.ram_bytes;
     sizes.code_bytes += training_code.code_bytes;
 
@@ -251,6 +267,13 @@ inline rendered_header render_header(const model& m, const options& o) {
     d.set("has_helpers", !p.activations.empty());
     d.set("activation_helpers", detail::block(activation_helpers(p)));
     d.set("forward_body", detail::block(forward_body(p)));
+
+    d.set("normalization", detail::has_normalization(m));
+    if (detail::has_normalization(m)) {
+        d.set("normalization_kind", m.normalization.kind);
+        d.set("input_shift", detail::literal_list(m.normalization.shift, p.is_float));
+        d.set("input_scale", detail::literal_list(m.normalization.scale, p.is_float));
+    }
 
     d.set("training", o.train != training::none);
     d.set("training_state", detail::block(training_code.state));
