@@ -17,6 +17,8 @@
 
 #include <ctnn/random.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using ctnn::data::csv_options;
 using ctnn::data::data_error;
@@ -27,29 +29,7 @@ namespace {
 const fs::path csv_dir = fs::path(CTNN_TEST_DATA_DIR) / "data" / "csv";
 const fs::path iris_csv = fs::path(CTNN_TEST_DATA_DIR) / ".." / "examples" / "iris" / "iris.csv";
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        ctnn::random_source r(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                              reinterpret_cast<std::uintptr_t>(this));
-        path = fs::temp_directory_path() / ("ctnn-csv-test-" + std::to_string(r.next()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-
-    fs::path write(const std::string& name, const std::string& bytes) const {
-        const fs::path p = path / name;
-        std::ofstream out(p, std::ios::binary);
-        out << bytes;
-        REQUIRE(out);
-        return p;
-    }
-};
+using temp_dir = ctnn_test::temp_dir;
 
 // The data_error that f throws (the test fails if it throws nothing); checks the message is one line.
 template <class F>

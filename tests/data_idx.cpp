@@ -18,26 +18,14 @@
 
 #include <ctnn/random.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using ctnn::data::data_error;
 
 namespace {
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        ctnn::random_source r(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                              reinterpret_cast<std::uintptr_t>(this));
-        path = fs::temp_directory_path() / ("ctnn-idx-test-" + std::to_string(r.next()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-};
+using temp_dir = ctnn_test::temp_dir;
 
 using bytes = std::vector<std::uint8_t>;
 

@@ -13,26 +13,14 @@
 #include <sstream>
 #include <string>
 
+#include "support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 constexpr double absent = std::numeric_limits<double>::quiet_NaN();
 
-// A fresh directory under the system's temporary directory, removed at the end of the test.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        // Random, so that two test runs at once (e.g. a gcc and a clang build) never share it.
-        path = fs::temp_directory_path() / ("ctnn-history-test-" + std::to_string(std::random_device{}()) + "-" +
-                                            std::to_string(std::random_device{}()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using temp_dir = ctnn_test::temp_dir;
 
 std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -28,28 +28,15 @@
 #include <unistd.h>  // geteuid: root reads files whatever their permissions
 #endif
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path models_dir = fs::path(CTNN_TEST_DATA_DIR) / "data" / "models";
 
-// A fresh directory, removed with everything in it at scope exit.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        ctnn::random_source r(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                              reinterpret_cast<std::uintptr_t>(this));
-        path = fs::temp_directory_path() / ("ctnn-io-test-" + std::to_string(r.next()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-};
+using temp_dir = ctnn_test::temp_dir;
 
 std::string bytes_of(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
