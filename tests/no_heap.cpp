@@ -1,7 +1,10 @@
-// No heap, no exceptions: forward, forward with a workspace, backward and forward_batch never call operator new
-// and are noexcept, for float and double, on the default (SIMD) and the scalar architecture. This program
-// replaces every global operator new and delete with counting versions and compares the counts around the calls.
+// No heap, no exceptions, no locks: forward, forward with a workspace, backward, forward_batch, the training-mode
+// forward_train / backward_train (dropout, batch normalization) and the optimizers' step never call operator new
+// nor pthread_mutex_lock and are noexcept, for float and double, on the default (SIMD) and the scalar architecture.
+// This program replaces every global operator new and delete, and pthread_mutex_lock, with counting versions and
+// compares the counts around the calls.
 #include <ctnn/ctnn.hpp>
+#include <ctnn/train/optimizers.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -9,7 +12,12 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <span>
+
+#include <dlfcn.h>
+#include <pthread.h>
 
 namespace {
 
@@ -37,7 +45,22 @@ void* or_throw(void* p) {
     return p;
 }
 
+std::atomic<std::size_t> locks{0};
+using mutex_lock_fn = int (*)(pthread_mutex_t*);
+std::atomic<mutex_lock_fn> real_mutex_lock{nullptr};
+
 }  // namespace
+
+// Interposes the C library's: std::mutex, and any lock taken through pthreads, comes through here.
+extern "C" int pthread_mutex_lock(pthread_mutex_t* m) noexcept {
+    ++locks;
+    mutex_lock_fn f = real_mutex_lock.load();
+    if (f == nullptr) {  // no function-local static: its guard could itself lock
+        f = reinterpret_cast<mutex_lock_fn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+        real_mutex_lock.store(f);
+    }
+    return f(m);
+}
 
 // The replaceable global allocation functions, all standard forms.
 void* operator new(std::size_t n) { return or_throw(counted_alloc(n)); }
@@ -109,6 +132,7 @@ void check_no_heap() {
     bool threw = false;
     const std::size_t allocated_before = allocations;
     const std::size_t freed_before = deallocations;
+    const std::size_t locks_before = locks;
     try {
         Net::template forward<Arch>(S::p, S::x, S::y);
         Net::template forward<Arch>(S::p, S::x, S::y, S::ws);
@@ -123,6 +147,7 @@ void check_no_heap() {
 
     CHECK(allocated == 0);
     CHECK(freed == 0);
+    CHECK(locks - locks_before == 0);
     CHECK_FALSE(threw);
     // The calls did their work: every batch row is the single-sample result, and the gradients are not all 0.
     for (const auto& row : S::ys)
@@ -152,6 +177,14 @@ over_aligned* volatile aligned_sink;
 
 }  // namespace
 
+TEST_CASE("the counting pthread_mutex_lock sees std::mutex", "[no_heap]") {
+    static std::mutex m;
+    const std::size_t before = locks;
+    m.lock();
+    m.unlock();
+    CHECK(locks - before == 1);
+}
+
 TEST_CASE("the counting operator new and delete see every form", "[no_heap]") {
     const std::size_t allocated_before = allocations;
     const std::size_t freed_before = deallocations;
@@ -173,4 +206,71 @@ TEST_CASE("forward, backward and forward_batch allocate nothing and throw nothin
     SECTION("small tanh network") { check_all<Small>(); }
     SECTION("softmax classifier") { check_all<Classifier>(); }
     SECTION("wide layers") { check_all<Wide>(); }
+}
+
+namespace {
+
+using Regularized = ctnn::network<ctnn::input<6>, ctnn::dense<16>, ctnn::batch_norm<ctnn::relu>, ctnn::dropout<25>,
+                                  ctnn::dense<3, ctnn::softmax>>;
+
+// Training-mode state for a mini-batch, in static storage.
+template <class Net, class T>
+struct train_state {
+    static inline typename Net::template parameters<T> p;
+    static inline typename Net::template gradients<T> g;
+    static inline typename Net::template workspace<T> ws[batch];
+    static inline std::array<T, Net::input_size> x[batch];
+    static inline std::array<T, Net::output_size> y[batch];
+    static inline std::array<T, Net::output_size> dy[batch];
+};
+
+template <class Net, class T, class Arch>
+void check_training_no_heap() {
+    using S = train_state<Net, T>;
+    ctnn::random_source rng(3);
+    static_assert(noexcept(Net::template forward_train<Arch>(S::p, S::x, S::y, S::ws, rng, &S::p)));
+    static_assert(noexcept(Net::template backward_train<Arch>(S::p, S::ws, std::span<const std::array<T, Net::output_size>>(S::dy), S::g)));
+    static ctnn::optim::sgd<Net, T> sgd(ctnn::optim::sgd_options{.lr = 0.01, .momentum = 0.9, .weight_decay = 1e-4});
+    static ctnn::optim::adam<Net, T> adam;
+    static_assert(noexcept(sgd.step(S::p, S::g)) && noexcept(adam.step(S::p, S::g)));
+
+    ctnn::initialize(S::p, ctnn::he_uniform{}, 7);
+    ctnn::random_source r(9);
+    for (std::size_t b = 0; b < batch; ++b) {
+        for (auto& v : S::x[b]) v = static_cast<T>(r.uniform(-1, 1));
+        for (auto& v : S::dy[b]) v = static_cast<T>(r.uniform(-1, 1));
+    }
+    const T before = Net::has_buffers ? S::p.running_mean(1, 0) : T(0);
+
+    bool threw = false;
+    const std::size_t allocated_before = allocations;
+    const std::size_t locks_before = locks;
+    try {
+        S::g.fill(T(0));
+        Net::template forward_train<Arch>(S::p, S::x, S::y, S::ws, rng, &S::p);
+        Net::template backward_train<Arch>(S::p, S::ws, std::span<const std::array<T, Net::output_size>>(S::dy), S::g);
+        sgd.step(S::p, S::g);
+        adam.step(S::p, S::g);
+    } catch (...) {
+        threw = true;
+    }
+    CHECK(allocations - allocated_before == 0);
+    CHECK(locks - locks_before == 0);
+    CHECK_FALSE(threw);
+    // The calls did their work: finite outputs, some gradient, and (batch_norm) the running statistics moved.
+    for (const auto& row : S::y)
+        for (const T v : row) CHECK(std::isfinite(v));
+    bool any_gradient = false;
+    for (const T v : S::g.data) any_gradient = any_gradient || v != T(0);
+    CHECK(any_gradient);
+    if constexpr (Net::has_buffers) CHECK(S::p.running_mean(1, 0) != before);
+}
+
+}  // namespace
+
+TEST_CASE("training mode (dropout, batch_norm) and optimizer steps allocate, lock and throw nothing", "[no_heap]") {
+    check_training_no_heap<Regularized, float, ctnn::default_arch>();
+    check_training_no_heap<Regularized, double, ctnn::default_arch>();
+    check_training_no_heap<Regularized, float, ctnn::scalar_arch>();
+    check_training_no_heap<Small, float, ctnn::default_arch>();
 }
