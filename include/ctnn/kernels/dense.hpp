@@ -120,6 +120,29 @@ template <class B>
     return xsimd::fma(x, y, z);
 }
 
+// The horizontal sums of N = B::size registers as one register: lane j = the sum of row[j]'s lanes. xsimd's haddp,
+// except for 16 floats (AVX-512), where xsimd 8.1's haddp gives wrong sums for half the rows: there each row's
+// halves are added into 8-lane AVX registers first, whose haddp is right.
+template <class B>
+[[gnu::always_inline]] inline B sum_rows(const B* row) noexcept {
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type> &&
+                  std::is_same_v<typename B::value_type, float>) {
+        using H = xsimd::batch<float, xsimd::avx2>;
+        H half[16];
+        for (std::size_t j = 0; j < 16; ++j) {
+            const __m512 r = row[j];
+            const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(r), 1));
+            half[j] = H(_mm256_add_ps(_mm512_castps512_ps256(r), hi));
+        }
+        const __m256 lo8 = xsimd::haddp(half), hi8 = xsimd::haddp(half + 8);
+        return B(_mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo8)),
+                                                     _mm256_castps_pd(hi8), 1)));
+    }
+#endif
+    return xsimd::haddp(row);
+}
+
 // acc[0] += acc[1] + ... + acc[R - 1], pairwise: log2(R) dependent additions instead of R - 1. A template per
 // level, because compilers leave a loop with a doubling step rolled (and the array in memory).
 template <std::size_t Step, class B, std::size_t R, std::size_t KN>
@@ -279,18 +302,41 @@ void dense_backward(Arch arch, const T* p, const T* x, const T* z, const T* y, c
     T* gb = g + shape::weight_size;
 #pragma GCC unroll 16
     for (std::size_t k = 0; k < K; ++k) (B::load_aligned(gb + k * N) + B::load_aligned(dz + k * N)).store_aligned(gb + k * N);
-    for (std::size_t i = 0; i < In; ++i) {
-        T* gw = g + i * S;
-        const T* w = p + i * S;
-        const B xi(x[i]);
-        B acc(T(0));
+    if (gx == nullptr) {
+        for (std::size_t i = 0; i < In; ++i) {
+            T* gw = g + i * S;
+            const B xi(x[i]);
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            const B d = B::load_aligned(dz + k * N);
-            detail::madd(xi, d, B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
-            acc = detail::madd(B::load_aligned(w + k * N), d, acc);
+            for (std::size_t k = 0; k < K; ++k)
+                detail::madd(xi, B::load_aligned(dz + k * N), B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
         }
-        if (gx) gx[i] = xsimd::hadd(acc);
+        return;
+    }
+    // gx[i] = sum over o of W[o][i] dz[o]: N inputs at a time, their N partial sums reduced together (one
+    // transposing reduction instead of N horizontal sums).
+    for (std::size_t i0 = 0; i0 < In; i0 += N) {
+        const std::size_t n = In - i0 < N ? In - i0 : N;
+        B acc[N];
+        for (std::size_t j = 0; j < N; ++j) acc[j] = B(T(0));
+        for (std::size_t j = 0; j < n; ++j) {
+            T* gw = g + (i0 + j) * S;
+            const T* w = p + (i0 + j) * S;
+            const B xi(x[i0 + j]);
+#pragma GCC unroll 16
+            for (std::size_t k = 0; k < K; ++k) {
+                const B d = B::load_aligned(dz + k * N);
+                detail::madd(xi, d, B::load_aligned(gw + k * N)).store_aligned(gw + k * N);
+                acc[j] = detail::madd(B::load_aligned(w + k * N), d, acc[j]);
+            }
+        }
+        const B sums = detail::sum_rows(acc);
+        if (n == N) {
+            sums.store_unaligned(gx + i0);
+        } else {
+            alignas(B::arch_type::alignment()) T tail[N];
+            sums.store_aligned(tail);
+            for (std::size_t j = 0; j < n; ++j) gx[i0 + j] = tail[j];
+        }
     }
 }
 
