@@ -214,3 +214,52 @@ TEST_CASE("trainable_ranges: the trainable values as maximal runs, in order") {
     check_runs(B::trainable_ranges<float>, B::parameter_count);
     check_runs(B::trainable_ranges<double>, B::parameter_count);
 }
+
+namespace {
+
+// Backward on architecture Arch against the scalar kernels: gradients and dLoss/dx.
+template <class Arch, class T>
+void check_backward_width() {
+    using N = ctnn::network<ctnn::input<19>, ctnn::dense<37, ctnn::tanh>, ctnn::dense<21, ctnn::relu>, ctnn::dense<3>>;
+    static typename N::template parameters<T> p;
+    static typename N::template workspace<T> ws, ws_scalar;
+    static typename N::template gradients<T> g, g_scalar;
+    ctnn::initialize(p, ctnn::xavier_uniform{}, 3);
+    g.fill(T(0));
+    g_scalar.fill(T(0));
+    T x[19], y[3], dy[3] = {T(0.3), T(-0.7), T(1.1)}, dx[19], dx_scalar[19];
+    for (std::size_t i = 0; i < 19; ++i) x[i] = static_cast<T>(std::sin(double(i)));
+    N::template forward<Arch>(p, x, y, ws);
+    N::template backward<Arch>(p, ws, dy, g, dx);
+    N::template forward<ctnn::scalar_arch>(p, x, y, ws_scalar);
+    N::template backward<ctnn::scalar_arch>(p, ws_scalar, dy, g_scalar, dx_scalar);
+    const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+    for (std::size_t i = 0; i < 19; ++i) CHECK(std::abs(double(dx[i]) - double(dx_scalar[i])) <= tol);
+    for (std::size_t k = 0; k < N::template storage_size<T>; ++k)
+        CHECK(std::abs(double(g.data[k]) - double(g_scalar.data[k])) <= tol);
+}
+
+template <class Arch>
+void check_backward_width_both() {
+    check_backward_width<Arch, float>();
+    check_backward_width<Arch, double>();
+}
+
+}  // namespace
+
+// dLoss/dx is reduced N inputs at a time (kernels/dense.hpp, sum_rows): every register width this build can run.
+TEST_CASE("backward agrees with the scalar kernels on every SIMD width the build has", "[network]") {
+#if XSIMD_WITH_AVX512BW
+    check_backward_width_both<xsimd::avx512bw>();
+#endif
+#if XSIMD_WITH_FMA3_AVX2
+    check_backward_width_both<xsimd::fma3<xsimd::avx2>>();
+#endif
+#if XSIMD_WITH_SSE4_2
+    check_backward_width_both<xsimd::sse4_2>();
+#endif
+#if XSIMD_WITH_NEON64
+    check_backward_width_both<xsimd::neon64>();
+#endif
+    check_backward_width_both<ctnn::default_arch>();
+}
