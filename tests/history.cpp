@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "support/epoch_record.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -34,18 +35,7 @@ void write_text(const fs::path& p, const std::string& text) {
     out << text;
 }
 
-ctnn::epoch_record record(std::size_t epoch, double train_loss, double val_loss, double train_metric,
-                          double val_metric, double lr, double seconds) {
-    ctnn::epoch_record r;
-    r.epoch = epoch;
-    r.train_loss = train_loss;
-    r.val_loss = val_loss;
-    r.train_metric = train_metric;
-    r.val_metric = val_metric;
-    r.lr = lr;
-    r.seconds = seconds;
-    return r;
-}
+using ctnn_test::record;
 
 // Same bits, so NaN == NaN and 0.1 + 0.2 != 0.3.
 bool same(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }

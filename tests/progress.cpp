@@ -18,6 +18,8 @@
 #include <unistd.h>
 #endif
 
+#include "support/epoch_record.hpp"
+
 namespace {
 
 constexpr double absent = std::numeric_limits<double>::quiet_NaN();
@@ -41,18 +43,7 @@ struct capture {
     }
 };
 
-ctnn::epoch_record record(std::size_t epoch, double train_loss, double val_loss, double train_metric,
-                          double val_metric, double lr, double seconds) {
-    ctnn::epoch_record r;
-    r.epoch = epoch;
-    r.train_loss = train_loss;
-    r.val_loss = val_loss;
-    r.train_metric = train_metric;
-    r.val_metric = val_metric;
-    r.lr = lr;
-    r.seconds = seconds;
-    return r;
-}
+using ctnn_test::record;
 
 std::size_t count(const std::string& text, char c) {
     std::size_t n = 0;

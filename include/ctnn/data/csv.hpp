@@ -29,6 +29,7 @@
 
 #include <ctnn/data/dataset.hpp>
 #include <ctnn/data/error.hpp>
+#include <ctnn/detail/read_file.hpp>
 
 namespace ctnn::data {
 
@@ -58,16 +59,8 @@ struct csv_options {
 namespace detail {
 
 inline std::string read_file_text(const std::filesystem::path& path, const std::string& file) {
-    std::FILE* in = std::fopen(path.string().c_str(), "rb");
-    if (in == nullptr) data_fail(file, 0, 0, "cannot open: " + std::generic_category().message(errno));
-    std::string text;
-    char buf[1 << 16];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) text.append(buf, n);
-    const int err = errno;
-    const bool failed = std::ferror(in) != 0;
-    std::fclose(in);
-    if (failed) data_fail(file, 0, 0, "cannot read: " + std::generic_category().message(err));
+    std::string text, error;
+    if (!ctnn::detail::read_whole_file(path, text, error)) data_fail(file, 0, 0, error);
     return text;
 }
 

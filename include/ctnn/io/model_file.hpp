@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <ctnn/detail/read_file.hpp>
 #include <ctnn/io/atomic_file.hpp>
 #include <ctnn/io/error.hpp>
 #include <ctnn/io/json_dom.hpp>
@@ -26,16 +27,8 @@ namespace ctnn {
 namespace detail {
 
 inline std::string read_text(const std::filesystem::path& path, const std::string& file) {
-    std::FILE* in = std::fopen(path.string().c_str(), "rb");
-    if (in == nullptr) throw model_error(file + ": cannot open: " + std::generic_category().message(errno));
-    std::string text;
-    char buf[1 << 16];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) text.append(buf, n);
-    const int err = errno;
-    const bool failed = std::ferror(in) != 0;
-    std::fclose(in);
-    if (failed) throw model_error(file + ": cannot read: " + std::generic_category().message(err));
+    std::string text, error;
+    if (!read_whole_file(path, text, error)) throw model_error(file + ": " + error);
     return text;
 }
 
