@@ -297,35 +297,38 @@ struct network_impl {
   private:
     // The trainable values as maximal runs of consecutive indices: rows that fill their stride run into the next
     // row, the bias and the next layer, so optimizers and fill() make a few long passes instead of one per row.
+    // emit(run) is called once per run, in order.
     template <class T>
-    static constexpr void for_each_trainable_row(auto&& f) {
+    static constexpr void for_each_trainable_run(auto&& emit) {
+        index_range run{0, 0};
+        const auto add = [&](std::size_t begin, std::size_t len) {
+            if (len == 0) return;
+            if (run.end != run.begin && begin == run.end) {
+                run.end += len;
+                return;
+            }
+            if (run.end != run.begin) emit(run);
+            run = index_range{begin, begin + len};
+        };
         for (const layer_layout& l : layout<T>) {
-            for (std::size_t i = 0; i < l.weight_rows; ++i) f(l.weight_offset + i * l.stride, l.out);
-            if (l.has_bias) f(l.bias_offset, l.out);
+            for (std::size_t i = 0; i < l.weight_rows; ++i) add(l.weight_offset + i * l.stride, l.out);
+            if (l.has_bias) add(l.bias_offset, l.out);
         }
+        if (run.end != run.begin) emit(run);
     }
     template <class T>
-    static constexpr std::size_t trainable_range_count = [] {
-        std::size_t n = 0, end = ~std::size_t{0};
-        for_each_trainable_row<T>([&](std::size_t begin, std::size_t len) {
-            if (len == 0) return;
-            if (begin != end) ++n;
-            end = begin + len;
-        });
+    static constexpr std::size_t trainable_run_count = [] {
+        std::size_t n = 0;
+        for_each_trainable_run<T>([&](index_range) { ++n; });
         return n;
     }();
 
   public:
     template <class T>
     static constexpr auto trainable_ranges = [] {
-        std::array<index_range, trainable_range_count<T>> r{};
-        std::size_t n = 0, end = ~std::size_t{0};
-        for_each_trainable_row<T>([&](std::size_t begin, std::size_t len) {
-            if (len == 0) return;
-            if (begin != end) r[n++] = index_range{begin, begin + len};
-            else r[n - 1].end = begin + len;
-            end = begin + len;
-        });
+        std::array<index_range, trainable_run_count<T>> r{};
+        std::size_t n = 0;
+        for_each_trainable_run<T>([&](index_range run) { r[n++] = run; });
         return r;
     }();
 
@@ -434,30 +437,21 @@ struct network_impl {
         for (std::size_t o = 0; o < output_size; ++o) y[o] = cur[o];
     }
 
-    template <class Arch, class T>
-    static void forward_raw(const T* p, const T* x, T* y, T* ws) noexcept {
+    // Forward keeping every layer's values in ws; Train: training mode, dropout drawing from *rng (one sample, so no
+    // batch_norm in the network).
+    template <class Arch, bool Train = false, class T>
+    static void forward_raw(const T* p, const T* x, T* y, T* ws, random_source* rng = nullptr) noexcept {
         for (std::size_t i = 0; i < input_size; ++i) ws[i] = x[i];
         const T* cur = ws;
         hana::for_each(indices, [&](auto i) {
             constexpr std::size_t I = decltype(i)::value;
             constexpr auto l = layout<T>[I];
-            layer<I>::template forward<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset,
-                                          ws + l.extra_offset);
-            cur = ws + l.y_offset;
-        });
-        for (std::size_t o = 0; o < output_size; ++o) y[o] = cur[o];
-    }
-
-    // Training mode for one sample (no batch_norm in the network): dropout draws from rng.
-    template <class Arch, class T>
-    static void forward_raw_train(const T* p, const T* x, T* y, T* ws, random_source& rng) noexcept {
-        for (std::size_t i = 0; i < input_size; ++i) ws[i] = x[i];
-        const T* cur = ws;
-        hana::for_each(indices, [&](auto i) {
-            constexpr std::size_t I = decltype(i)::value;
-            constexpr auto l = layout<T>[I];
-            layer<I>::template forward_train<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset,
-                                                ws + l.extra_offset, rng);
+            if constexpr (Train)
+                layer<I>::template forward_train<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset,
+                                                    ws + l.y_offset, ws + l.extra_offset, *rng);
+            else
+                layer<I>::template forward<T>(Arch{}, p + l.weight_offset, cur, ws + l.z_offset, ws + l.y_offset,
+                                              ws + l.extra_offset);
             cur = ws + l.y_offset;
         });
         for (std::size_t o = 0; o < output_size; ++o) y[o] = cur[o];
@@ -660,7 +654,7 @@ struct network_impl {
             (void)running_stats;
             for (std::size_t b = 0; b < x.size(); ++b) {
                 random_source r(rng.next());
-                forward_raw_train<Arch>(p.data, x[b].data(), y[b].data(), ws[b].data, r);
+                forward_raw<Arch, true>(p.data, x[b].data(), y[b].data(), ws[b].data, &r);
             }
         } else {
             (void)rng;
