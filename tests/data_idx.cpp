@@ -18,6 +18,7 @@
 
 #include <ctnn/random.hpp>
 
+#include "support/error_message.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -60,15 +61,7 @@ fs::path write_gzip(const fs::path& p, const bytes& b) {
 
 template <class F>
 std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const data_error& e) {
-        const std::string what = e.what();
-        CHECK(what.find('\n') == std::string::npos);
-        return what;
-    }
-    FAIL("no ctnn::data::data_error thrown");
-    return {};
+    return ctnn_test::one_line_message_of<data_error>(std::forward<F>(f));
 }
 
 // n images of 28 x 28 where pixel k of image i is (i * 7 + k) mod 256.

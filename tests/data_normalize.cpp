@@ -15,6 +15,8 @@ using ctnn::data::data_error;
 using ctnn::data::normalization;
 using ctnn::data::normalizer;
 
+#include "support/error_message.hpp"
+
 namespace {
 
 // Feature 0: 1, 2, 3, 6 (mean 3, population variance (4 + 1 + 0 + 9) / 4 = 3.5); feature 1: always 10.
@@ -26,13 +28,7 @@ ctnn::data::dataset<2, 1, double> small() {
 
 template <class F>
 std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const data_error& e) {
-        return e.what();
-    }
-    FAIL("no ctnn::data::data_error thrown");
-    return {};
+    return ctnn_test::message_of<data_error>(std::forward<F>(f));
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 using ctnn::data::data_error;
 using ctnn::data::stratify;
 
+#include "support/error_message.hpp"
+
 namespace {
 
 // Sample i has input {i} and target {i % classes} (a class index), or one-hot rows when Out == classes.
@@ -71,13 +73,7 @@ std::vector<std::size_t> iota(std::size_t n) {
 
 template <class F>
 std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const data_error& e) {
-        return e.what();
-    }
-    FAIL("no ctnn::data::data_error thrown");
-    return {};
+    return ctnn_test::message_of<data_error>(std::forward<F>(f));
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include <unistd.h>  // geteuid: root reads files whatever their permissions
 #endif
 
+#include "support/error_message.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -56,18 +57,9 @@ std::set<std::string> listing(const fs::path& dir) {
     return names;
 }
 
-// The message of the ctnn::model_error that f throws; fails the test if it throws nothing (or something else).
 template <class F>
 std::string model_error_of(F&& f) {
-    try {
-        f();
-    } catch (const ctnn::model_error& e) {
-        const std::string what = e.what();
-        CHECK(what.find('\n') == std::string::npos);  // one line
-        return what;
-    }
-    FAIL("no ctnn::model_error was thrown");
-    return {};
+    return ctnn_test::one_line_message_of<ctnn::model_error>(std::forward<F>(f));
 }
 
 template <class P>
