@@ -532,6 +532,16 @@ fit_result fit_impl(parameters<Net, T>& p, Optimizer& opt, const data::dataset<I
                    : std::string();
     };
 
+    // The shards' loss and metric sums, added in fixed shard order: the same sums for the same thread count.
+    const auto shard_sums = [&] {
+        std::pair<double, double> sums{0, 0};
+        for (const auto& sh : shards) {
+            sums.first += sh.loss_sum;
+            sums.second += sh.metric_sum;
+        }
+        return sums;
+    };
+
     bool stop = false;
     for (; pos.epoch <= o.epochs && !stop; ++pos.epoch) {
         epoch = pos.epoch;
@@ -544,12 +554,7 @@ fit_result fit_impl(parameters<Net, T>& p, Optimizer& opt, const data::dataset<I
             if constexpr (Net::has_buffers) *last_good = p;  // forward_train may move running statistics
             pool.run(train_shard);
 
-            // Fixed shard order: the same sums for the same thread count.
-            double loss_sum = 0, metric_sum = 0;
-            for (const auto& sh : shards) {
-                loss_sum += sh.loss_sum;
-                metric_sum += sh.metric_sum;
-            }
+            const auto [loss_sum, metric_sum] = shard_sums();
             params& g = *shards[0].grad;
             for (std::size_t s = 1; s < threads; ++s) {
                 const T* add = shards[s].grad->data;
@@ -598,11 +603,7 @@ fit_result fit_impl(parameters<Net, T>& p, Optimizer& opt, const data::dataset<I
         if (use_metric) rec.train_metric = pos.metric_sum / double(pos.samples);
         if (validation != nullptr) {
             pool.run(validate_shard);
-            double loss_sum = 0, metric_sum = 0;
-            for (const auto& sh : shards) {
-                loss_sum += sh.loss_sum;
-                metric_sum += sh.metric_sum;
-            }
+            const auto [loss_sum, metric_sum] = shard_sums();
             rec.val_loss = loss_sum / double(validation->size());
             if (use_metric) rec.val_metric = metric_sum / double(validation->size());
         }
