@@ -1,6 +1,7 @@
 # ctnn_generate_header(<target> MODEL <file.ctnn.json>
 #                      [OUTPUT <name.hpp>] [NAME <namespace or prefix>] [LANGUAGE c++17|c99] [TARGET scalar|simd]
-#                      [UNROLL full|auto|loops] [UNROLL_THRESHOLD <n>] [SIMD_WIDTH 4|8|16]
+#                      [UNROLL full|auto|loops|dot] [UNROLL_THRESHOLD <n>] [SIMD_WIDTH 4|8|16]
+#                      [MATH libm|fast] [STATIC_BUFFERS]
 #                      [TRAIN none|sgd|adam] [LEARNING_RATE <x>] [MUTABLE_WEIGHTS])
 #
 # Runs ctnn-gen at build time (again whenever the model file or ctnn-gen changes) to write
@@ -12,8 +13,8 @@
 # build and after find_package(ctnn) (both through ctnn::ctnn-gen).
 
 function(ctnn_generate_header target)
-  set(flags MUTABLE_WEIGHTS)
-  set(values MODEL OUTPUT NAME LANGUAGE TARGET UNROLL UNROLL_THRESHOLD SIMD_WIDTH TRAIN LEARNING_RATE)
+  set(flags MUTABLE_WEIGHTS STATIC_BUFFERS)
+  set(values MODEL OUTPUT NAME LANGUAGE TARGET UNROLL UNROLL_THRESHOLD SIMD_WIDTH MATH TRAIN LEARNING_RATE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "${flags}" "${values}" "")
   set(where "ctnn_generate_header(${target})")
   if(arg_UNPARSED_ARGUMENTS)
@@ -30,7 +31,7 @@ function(ctnn_generate_header target)
   endif()
 
   # Values checked here fail at configure time; ctnn-gen checks the rest (the name, combinations) at build time.
-  foreach(check "LANGUAGE;c++17;c99" "TARGET;scalar;simd" "UNROLL;full;auto;loops" "TRAIN;none;sgd;adam"
+  foreach(check "LANGUAGE;c++17;c99" "TARGET;scalar;simd" "UNROLL;full;auto;loops;dot" "MATH;libm;fast" "TRAIN;none;sgd;adam"
                 "SIMD_WIDTH;4;8;16")
     list(POP_FRONT check keyword)
     if(DEFINED arg_${keyword} AND NOT arg_${keyword} IN_LIST check)
@@ -64,7 +65,7 @@ function(ctnn_generate_header target)
 
   set(args --name "${arg_NAME}")
   foreach(pair "LANGUAGE;--lang" "TARGET;--target" "UNROLL;--unroll" "UNROLL_THRESHOLD;--unroll-threshold"
-               "SIMD_WIDTH;--simd-width" "TRAIN;--train" "LEARNING_RATE;--lr")
+               "SIMD_WIDTH;--simd-width" "MATH;--math" "TRAIN;--train" "LEARNING_RATE;--lr")
     list(GET pair 0 keyword)
     list(GET pair 1 option)
     if(DEFINED arg_${keyword})
@@ -73,6 +74,9 @@ function(ctnn_generate_header target)
   endforeach()
   if(arg_MUTABLE_WEIGHTS)
     list(APPEND args --mutable-weights)
+  endif()
+  if(arg_STATIC_BUFFERS)
+    list(APPEND args --static-buffers)
   endif()
 
   cmake_path(GET model FILENAME model_name)

@@ -153,8 +153,9 @@ std::optional<request> parse_command_line(int argc, const char* const* argv) {
     add_choice(app, "--lang", o.lang, std::array{language::cpp17, language::c99}, "Language of the header");
     add_choice(app, "--target", o.tgt, std::array{target::scalar, target::simd},
                "Portable scalar code, or xsimd batches (C++ only)");
-    add_choice(app, "--unroll", o.unrolling, std::array{unroll::full, unroll::automatic, unroll::loops},
-               "Spell out every multiply-add, use loops, or decide per layer (auto: full up to the threshold)");
+    add_choice(app, "--unroll", o.unrolling, std::array{unroll::full, unroll::automatic, unroll::loops, unroll::dot},
+               "Spell out every multiply-add, use loops, decide per layer (auto: full up to the threshold), or "
+               "loop over outputs with each dot product spelled out (dot: scalar, for microcontrollers)");
     app.add_option_function<std::string>(
            "--unroll-threshold",
            [&o](const std::string& text) { o.unroll_threshold = *positive_integer(text); },
@@ -172,6 +173,10 @@ std::optional<request> parse_command_line(int argc, const char* const* argv) {
         ->check(CLI::IsMember({"4", "8", "16"}).description(""))
         ->type_name("4|8|16")
         ->default_str(std::to_string(o.simd_width));
+    add_choice(app, "--math", o.math_functions, std::array{math::libm, math::fast},
+               "Float tanh from the C library, or ctnn's tanh_fast (scalar target; ~14 instructions on a Cortex-M4)");
+    app.add_flag("--static-buffers", o.static_buffers,
+                 "Activation buffers as static arrays (RAM counted at link time; forward is not reentrant)");
     add_choice(app, "--train", o.train, std::array{training::none, training::sgd, training::adam},
                "Also generate backward and an optimizer step (needs --mutable-weights)");
     app.add_option_function<std::string>(

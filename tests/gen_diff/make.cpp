@@ -3,7 +3,7 @@
 //                                             nets_inference.def (ctnn::save)
 //   gen_diff_make header NET OUT [OPTION...]  writes NET's header through ctnn::generate<Net>, the C++ path;
 //                                             OPTIONs as ctnn-gen's: --name --lang --target --unroll
-//                                             --unroll-threshold --simd-width
+//                                             --unroll-threshold --simd-width --math --static-buffers
 // The header names its source "<net>.ctnn.json", as ctnn-gen does when run on the model file, so both paths can be
 // compared byte for byte. It is generated twice, and the two must be identical.
 #include <cstdio>
@@ -58,6 +58,11 @@ ctnn::gen::options parse_options(int argc, char** argv, int first) {
     g::options o;
     for (int a = first; a < argc; a += 2) {
         const std::string_view key = argv[a];
+        if (key == "--static-buffers") {  // the one flag without a value
+            o.static_buffers = true;
+            --a;
+            continue;
+        }
         if (a + 1 >= argc) usage(std::string(key) + " needs a value");
         const std::string value = argv[a + 1];
         if (key == "--name") o.name = value;
@@ -65,8 +70,13 @@ ctnn::gen::options parse_options(int argc, char** argv, int first) {
             o.lang = value == "c99" ? g::language::c99 : g::language::cpp17;
         else if (key == "--target" && (value == "scalar" || value == "simd"))
             o.tgt = value == "simd" ? g::target::simd : g::target::scalar;
-        else if (key == "--unroll" && (value == "full" || value == "auto" || value == "loops"))
-            o.unrolling = value == "full" ? g::unroll::full : value == "loops" ? g::unroll::loops : g::unroll::automatic;
+        else if (key == "--unroll" && (value == "full" || value == "auto" || value == "loops" || value == "dot"))
+            o.unrolling = value == "full"    ? g::unroll::full
+                          : value == "loops" ? g::unroll::loops
+                          : value == "dot"   ? g::unroll::dot
+                                             : g::unroll::automatic;
+        else if (key == "--math" && (value == "libm" || value == "fast"))
+            o.math_functions = value == "fast" ? g::math::fast : g::math::libm;
         else if (key == "--unroll-threshold") o.unroll_threshold = std::stoul(value);
         else if (key == "--simd-width") o.simd_width = std::stoul(value);
         else usage("unknown option " + std::string(key) + " " + value);

@@ -8,6 +8,7 @@
 // Derivatives (for generated training code) belong next to these and can use the same `formula` dialect.
 #pragma once
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ struct formula {
 // Whether the helper of `a` calls tanh_approx: float tanh on the simd target, as in the library (activations.hpp).
 inline bool uses_tanh_approx(const plan& p, const activation_use& a) {
     return p.is_simd && p.is_float && a.name == "tanh";
+}
+
+// Whether the helper of `a` is tanh_fast: float tanh on the scalar target with --math fast.
+inline bool uses_tanh_fast(const plan& p, const activation_use& a) {
+    return !p.is_simd && p.is_float && a.name == "tanh" && p.opt.math_functions == math::fast;
 }
 
 // The statements of an activation helper's body computing f(z) from its parameter `z`, ending in a return.
@@ -127,6 +133,20 @@ inline std::string activation_helpers(const plan& p) {
             break;
         }
     for (const activation_use& a : p.activations) {
+        if (uses_tanh_fast(p, a)) {
+            const std::string text = embedded::text("tanh_fast.inc");
+            if (text.empty()) throw std::logic_error("ctnn::gen: tanh_fast.inc is not embedded");
+            c.line("// tanh: ctnn's tanh_fast, verbatim from include/ctnn/kernels/tanh_fast.inc (--math fast)");
+            c.open(std::string(p.is_c ? "static inline " : "inline ") + "float " + a.declared + "(float x)" +
+                   p.noexcept_() + " {");
+            for (std::size_t at = 0; at < text.size();) {  // each line, indented
+                const std::size_t end = std::min(text.find('\n', at), text.size());
+                c.line(text.substr(at, end - at));
+                at = end + 1;
+            }
+            c.close();
+            continue;
+        }
         c.line("// " + a.name + ": f(z) = " + activation_comment(a, p));
         if (p.is_simd) c.line("template <class V>");
         // simd: applied to each register in place; always inlined (see tanh_approx above).

@@ -62,7 +62,9 @@ inline std::string forward_body(const plan& p, std::size_t indent = 1) {
             }
     for (std::size_t k = 0; k < fb.sizes.size(); ++k)
         if (fb.sizes[k])
-            c.line(std::string(p.is_c ? "" : "alignas(64) ") + p.T + " buffer" + str(k) + "[" + str(fb.sizes[k]) +
+            // simd registers are stored aligned; scalar code needs no more than T's alignment (no stack realignment).
+            c.line(std::string(p.opt.static_buffers ? "static " : "") + (p.is_simd ? "alignas(64) " : "") + p.T +
+                   " buffer" + str(k) + "[" + str(fb.sizes[k]) +
                    "];");
     const std::size_t L = p.layers.size();
     for (std::size_t k = 0; k < L; ++k) {

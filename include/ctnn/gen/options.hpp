@@ -11,7 +11,11 @@ namespace ctnn::gen {
 
 enum class language { cpp17, c99 };
 enum class target { scalar, simd };
-enum class unroll { full, automatic, loops };
+// dot (scalar target): a loop over each layer's outputs, each output's dot product spelled out with the inputs in
+// locals, the activation applied right away: about two instructions per multiply-add and compact code (MCUs).
+enum class unroll { full, automatic, loops, dot };
+// fast (scalar target, float models): float tanh is ctnn's tanh_fast (kernels/tanh_fast.inc) instead of libm's.
+enum class math { libm, fast };
 enum class training { none, sgd, adam };
 
 struct options {
@@ -25,6 +29,10 @@ struct options {
     std::size_t unroll_threshold = 1024;
     // Lanes of one SIMD register the simd target is written for (4: SSE/NEON, 8: AVX2, 16: AVX-512).
     std::size_t simd_width = 8;
+    math math_functions = math::libm;
+    // forward's activation buffers as static arrays (RAM known at link time, forward not reentrant) instead of
+    // locals on the stack.
+    bool static_buffers = false;
     training train = training::none;
     bool const_weights = true;  // weights in flash/rodata; training (train != none) requires false
     double learning_rate = 0.01;
@@ -42,8 +50,9 @@ struct options_error : std::invalid_argument {
 constexpr std::string_view to_string(language v) noexcept { return v == language::cpp17 ? "c++17" : "c99"; }
 constexpr std::string_view to_string(target v) noexcept { return v == target::scalar ? "scalar" : "simd"; }
 constexpr std::string_view to_string(unroll v) noexcept {
-    return v == unroll::full ? "full" : v == unroll::loops ? "loops" : "auto";
+    return v == unroll::full ? "full" : v == unroll::loops ? "loops" : v == unroll::dot ? "dot" : "auto";
 }
+constexpr std::string_view to_string(math v) noexcept { return v == math::libm ? "libm" : "fast"; }
 constexpr std::string_view to_string(training v) noexcept {
     return v == training::none ? "none" : v == training::sgd ? "sgd" : "adam";
 }
@@ -103,6 +112,10 @@ inline void validate(const options& o) {
         throw options_error("training " + std::string(to_string(o.train)) +
                             " needs mutable weights (options::const_weights = false, ctnn-gen --mutable-weights): "
                             "step() updates the weights in place");
+    if (o.tgt == target::simd && o.unrolling == unroll::dot)
+        throw options_error("unroll dot is for the scalar target (the simd target unrolls over registers)");
+    if (o.tgt == target::simd && o.math_functions == math::fast)
+        throw options_error("math fast is for the scalar target (the simd target's float tanh is ctnn's tanh_approx)");
     if (o.simd_width != 4 && o.simd_width != 8 && o.simd_width != 16)
         throw options_error("simd width " + std::to_string(o.simd_width) + " is not 4, 8 or 16");
     if (o.unroll_threshold == 0) throw options_error("unroll threshold must be at least 1");

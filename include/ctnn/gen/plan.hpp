@@ -32,6 +32,7 @@ struct layer_plan {
     bool elementwise = true;        // false: softmax, applied to the whole layer after the sums
     std::string act_fn;             // helper applying an elementwise activation; empty for identity and softmax
     bool unrolled = false;          // every multiply-add spelled out (else loops)
+    bool dot = false;               // scalar, unroll dot: a loop over outputs, each dot product spelled out
     std::size_t statements = 0;     // multiply-add statements when unrolled (scalar: in*out; simd: in*registers)
     std::size_t lanes = 1;          // simd: values per register of this layer (see narrow_layer_lanes); scalar: 1
     std::string vec;                // simd: the layer's register type, "batch" or "half_batch"
@@ -151,6 +152,7 @@ inline plan make_plan(const model& m, const options& o) {
             lp.bias_size = l.out;
         }
         lp.statements = l.in * (p.is_simd ? ceil_div(l.out, p.lanes) : l.out);
+        lp.dot = !p.is_simd && o.unrolling == unroll::dot;
         lp.unrolled = o.unrolling == unroll::full ||
                       (o.unrolling == unroll::automatic && lp.statements <= o.unroll_threshold);
         const std::string base = "layer" + str(k);

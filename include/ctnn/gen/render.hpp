@@ -73,6 +73,8 @@ inline std::string options_text(const options& o) {
     s += o.tgt == target::simd ? "simd width " + str(o.simd_width) : std::string("scalar");
     s += ", unroll " + std::string(to_string(o.unrolling));
     if (o.unrolling == unroll::automatic) s += " (threshold " + str(o.unroll_threshold) + ")";
+    if (o.math_functions == math::fast) s += ", math fast";
+    if (o.static_buffers) s += ", static buffers";
     s += ", training " + std::string(to_string(o.train));
     const auto num = [](double v) { return ctnn::detail::number_text(v); };
     if (o.train == training::sgd) s += " (lr " + num(o.learning_rate) + ")";
@@ -97,7 +99,8 @@ inline std::string comment_safe(const std::string& s) {
 inline bool needs_math(const plan& p) {
     for (const layer_plan& l : p.layers) {
         const std::string& a = l.activation;
-        if (a != "identity" && a != "relu" && a != "leaky_relu" && a != "binary_step") return true;
+        const bool fast_tanh = a == "tanh" && p.is_float && !p.is_simd && p.opt.math_functions == math::fast;
+        if (a != "identity" && a != "relu" && a != "leaky_relu" && a != "binary_step" && !fast_tanh) return true;
     }
     return false;
 }

@@ -33,6 +33,8 @@ inline bool is_tanh_approx(const plan& p, const std::string& name) {
 inline std::size_t activation_code_bytes(const plan& p, const std::string& name) {
     if (name == "identity") return 0;
     const bool cheap = name == "relu" || name == "leaky_relu" || name == "binary_step" || name == "softsign";
+    // tanh_fast: 14 instructions and 7 constants, inlined (Thumb-2 with an FPU: about 90 B).
+    if (!p.is_simd && p.is_float && name == "tanh" && p.opt.math_functions == math::fast) return 90;
     if (!p.is_simd) return cheap ? 12 : 24;  // compare and blend, or a call into libm
     // tanh_approx, always inlined: about 30 instructions (g++ 12 and clang 14, AVX2 / AVX-512: 260-270 B).
     if (is_tanh_approx(p, name)) return 270;
@@ -62,12 +64,15 @@ inline header_sizes estimate_sizes(const plan& p) {
     std::size_t code = 64;  // prologue, epilogue, buffer setup
     bool tanh_approx = false;
     for (const layer_plan& l : p.layers) {
-        const std::size_t values = p.is_simd ? l.registers : l.out;  // activations applied
+        // activations applied: per register, per output, or once in the loop over outputs (dot)
+        const std::size_t values = p.is_simd ? l.registers : l.dot ? 1 : l.out;
         code += values * detail::activation_code_bytes(p, l.activation);
         tanh_approx = tanh_approx || detail::is_tanh_approx(p, l.activation);
         if (!l.elementwise) code += p.is_simd ? 120 + 400 * l.registers : 160;
         if (p.is_simd)
             code += detail::simd_layer_code_bytes(p, l);
+        else if (l.dot)  // a load and a multiply-add per input (8 B on Thumb-2), the inputs' loads, the loop
+            code += l.in * 12 + 32;
         else
             code += l.unrolled ? l.statements * 9 + l.in * 5 : 96;
     }
