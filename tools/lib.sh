@@ -25,6 +25,10 @@ CTNN_PACKAGES=(
     libeigen3-dev            # benchmarks' reference implementation
     zlib1g-dev               # ctnn::train: gzip'd IDX files
     dataset-fashion-mnist    # the fashion-mnist example and its test
+    gcc-arm-none-eabi                 # Cortex-M firmware examples (examples/cortex_m): arm-none-eabi-gcc/g++
+    libnewlib-arm-none-eabi           # ... their C library (newlib, newlib-nano) and libm
+    libstdc++-arm-none-eabi-newlib    # ... the C++ headers (<cmath>) and runtime for arm-none-eabi-g++
+    qemu-system-arm                   # ... runs them on emulated Cortex-M3/M4F/M7 boards (mps2-an385/386/500)
 )
 
 ctnn_log() { printf '==> %s\n' "$*" >&2; }

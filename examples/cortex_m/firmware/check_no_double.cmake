@@ -1,0 +1,18 @@
+# ctest script: cmake -DNM=<arm-none-eabi-nm> -DOBJECTS=<object;...> -P check_no_double.cmake
+# Fails if an object file references a double-precision run-time helper (__aeabi_dadd, __aeabi_f2d, ...): the
+# generated code must compute in float only. (On a soft-float core the float helpers __aeabi_f* are expected.)
+foreach(object IN LISTS OBJECTS)
+  execute_process(COMMAND ${NM} ${object} RESULT_VARIABLE status OUTPUT_VARIABLE symbols ERROR_VARIABLE error)
+  if(NOT status EQUAL 0 OR symbols STREQUAL "")
+    message(FATAL_ERROR "${NM} ${object} failed or listed no symbols: ${error}")
+  endif()
+  string(REGEX MATCHALL "__aeabi_d[A-Za-z0-9_]*|__aeabi_[a-z0-9]*2d" doubles "${symbols}")
+  get_filename_component(shown ${object} NAME)
+  if(doubles)
+    list(REMOVE_DUPLICATES doubles)
+    message(FATAL_ERROR "${shown} uses double arithmetic: ${doubles}")
+  endif()
+  string(REGEX MATCHALL "\n[ 0-9a-f]+ U [^\n]*" undefined "\n${symbols}")
+  string(REGEX REPLACE "\n[ 0-9a-f]+ U " " " undefined "${undefined}")
+  message(STATUS "${shown}: no __aeabi_d*; external references:${undefined}")
+endforeach()
