@@ -25,10 +25,14 @@ CTNN_PACKAGES=(
     libeigen3-dev            # benchmarks' reference implementation
     zlib1g-dev               # ctnn::train: gzip'd IDX files
     dataset-fashion-mnist    # the fashion-mnist example and its test
-    gcc-arm-none-eabi                 # Cortex-M firmware examples (examples/cortex_m): arm-none-eabi-gcc/g++
-    libnewlib-arm-none-eabi           # ... their C library (newlib, newlib-nano) and libm
-    libstdc++-arm-none-eabi-newlib    # ... the C++ headers (<cmath>) and runtime for arm-none-eabi-g++
-    qemu-system-arm                   # ... runs them on emulated Cortex-M3/M4F/M7 boards (mps2-an385/386/500)
+)
+# The Cortex-M firmware and its tests (examples/cortex_m): tools/check and tools/install-deps add them; tools/demo
+# does not need them (about 400 MB), and the build skips the firmware without them.
+CTNN_CORTEX_M_PACKAGES=(
+    gcc-arm-none-eabi                 # arm-none-eabi-gcc/g++
+    libnewlib-arm-none-eabi           # their C library (newlib, newlib-nano) and libm
+    libstdc++-arm-none-eabi-newlib    # the C++ headers (<cmath>) and runtime for arm-none-eabi-g++
+    qemu-system-arm                   # runs the firmware on emulated Cortex-M3/M4F/M7 boards (mps2-an385/386/500)
 )
 
 ctnn_log() { printf '==> %s\n' "$*" >&2; }
