@@ -7,6 +7,7 @@
 // waveshaper_curve::max_error or a file cannot be written.
 #include <ctnn/ctnn.hpp>
 #include <ctnn/io.hpp>  // ctnn::save; opt-in because it throws and allocates
+#include <ctnn/io/atomic_file.hpp>
 #include <ctnn/train/optimizers.hpp>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
 #include "curve.hpp"
 
@@ -60,15 +62,22 @@ float step() {
     return loss;
 }
 
+// All or nothing (a temporary file renamed over the target): a failed run leaves no half-written reference.
 bool write_reference(const char* path) {
-    std::FILE* f = std::fopen(path, "w");
-    if (f == nullptr) return false;
-    std::fprintf(f, "# ctnn's forward on the check grid of curve.hpp: x y\n");
+    std::string text = "# ctnn's forward on the check grid of curve.hpp: x y\n";
     for (std::size_t k = 0; k < waveshaper_curve::grid_points; ++k) {
         const float x = waveshaper_curve::grid(k);
-        std::fprintf(f, "%.9g %.9g\n", static_cast<double>(x), static_cast<double>(predict(x)));
+        char line[64];
+        std::snprintf(line, sizeof line, "%.9g %.9g\n", static_cast<double>(x), static_cast<double>(predict(x)));
+        text += line;
     }
-    return std::fclose(f) == 0;
+    try {
+        ctnn::detail::write_file_atomically(path, text);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return false;
+    }
+    return true;
 }
 
 }  // namespace

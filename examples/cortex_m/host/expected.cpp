@@ -7,6 +7,7 @@
 #include <ctnn/ctnn.hpp>
 #include <ctnn/data/normalize.hpp>
 #include <ctnn/io.hpp>
+#include <ctnn/io/atomic_file.hpp>
 
 #include <array>
 #include <cstddef>
@@ -26,16 +27,25 @@ constexpr float iris_inputs[cases][4] = {
     {5.6f, 3.0f, 4.1f, 1.3f}, {6.3f, 3.3f, 6.0f, 2.5f}, {6.4f, 2.8f, 5.6f, 2.1f}, {5.9f, 3.0f, 5.1f, 1.8f},
 };
 
+// printf into a string.
+template <class... Args>
+void append(std::string& text, const char* format, Args... args) {
+    char buffer[256];
+    const int n = std::snprintf(buffer, sizeof buffer, format, args...);
+    if (n < 0 || static_cast<std::size_t>(n) >= sizeof buffer) throw std::logic_error("cortex_m_expected: line too long");
+    text += buffer;
+}
+
 // 9 significant digits: enough to give back the same float (and always a valid C float literal).
-void write_array(std::FILE* f, const char* name, const float* v, std::size_t rows, std::size_t columns) {
-    std::fprintf(f, "static const float %s[%zu][%zu] = {\n", name, rows, columns);
+void write_array(std::string& text, const char* name, const float* v, std::size_t rows, std::size_t columns) {
+    append(text, "static const float %s[%zu][%zu] = {\n", name, rows, columns);
     for (std::size_t r = 0; r < rows; ++r) {
-        std::fprintf(f, "    {");
+        text += "    {";
         for (std::size_t c = 0; c < columns; ++c)
-            std::fprintf(f, "%s%.8ef", c == 0 ? "" : ", ", static_cast<double>(v[r * columns + c]));
-        std::fprintf(f, "},\n");
+            append(text, "%s%.8ef", c == 0 ? "" : ", ", static_cast<double>(v[r * columns + c]));
+        text += "},\n";
     }
-    std::fprintf(f, "};\n");
+    text += "};\n";
 }
 
 void write(const std::string& iris_path, const std::string& regression_path, const std::string& out_path) {
@@ -60,19 +70,17 @@ void write(const std::string& iris_path, const std::string& regression_path, con
         regression_net::forward(regression, regression_in[k], regression_out[k]);
     }
 
-    std::FILE* f = std::fopen(out_path.c_str(), "w");
-    if (f == nullptr) throw std::runtime_error(out_path + ": cannot write");
-    std::fprintf(f,
-                 "/* Written by cortex_m_expected (examples/cortex_m/host/expected.cpp); do not edit.\n"
-                 " * Inputs and the ctnn library's Net::forward outputs for iris.ctnn.json and regression.ctnn.json. */\n"
-                 "#ifndef CORTEX_M_EXPECTED_H\n#define CORTEX_M_EXPECTED_H\n\n#define EXPECTED_CASES %zu\n\n",
-                 cases);
-    write_array(f, "iris_inputs", &iris_inputs[0][0], cases, 4);  // raw measurements, for predict()
-    write_array(f, "iris_expected", &iris_out[0][0], cases, 3);
-    write_array(f, "regression_inputs", &regression_in[0][0], cases, 8);
-    write_array(f, "regression_expected", &regression_out[0][0], cases, 1);
-    std::fprintf(f, "\n#endif\n");
-    if (std::fclose(f) != 0) throw std::runtime_error(out_path + ": cannot write");
+    std::string text =
+        "/* Written by cortex_m_expected (examples/cortex_m/host/expected.cpp); do not edit.\n"
+        " * Inputs and the ctnn library's Net::forward outputs for iris.ctnn.json and regression.ctnn.json. */\n"
+        "#ifndef CORTEX_M_EXPECTED_H\n#define CORTEX_M_EXPECTED_H\n\n#define EXPECTED_CASES " +
+        std::to_string(cases) + "\n\n";
+    write_array(text, "iris_inputs", &iris_inputs[0][0], cases, 4);  // raw measurements, for predict()
+    write_array(text, "iris_expected", &iris_out[0][0], cases, 3);
+    write_array(text, "regression_inputs", &regression_in[0][0], cases, 8);
+    write_array(text, "regression_expected", &regression_out[0][0], cases, 1);
+    text += "\n#endif\n";
+    ctnn::detail::write_file_atomically(out_path, text);  // all or nothing: no half-written header
 }
 
 }  // namespace
