@@ -43,14 +43,11 @@ struct formula {
     }
 };
 
-// Whether the helper of `a` calls tanh_approx: float tanh on the simd target, as in the library (activations.hpp).
-inline bool uses_tanh_approx(const plan& p, const activation_use& a) {
-    return p.is_simd && p.is_float && a.name == "tanh";
-}
-
-// Whether the helper of `a` is tanh_fast: float tanh on the scalar target with --math fast.
-inline bool uses_tanh_fast(const plan& p, const activation_use& a) {
-    return !p.is_simd && p.is_float && a.name == "tanh" && p.opt.math_functions == math::fast;
+// A library fragment embedded in ctnn-gen (include/ctnn/kernels/*.inc), by file name.
+inline std::string embedded_fragment(const char* name) {
+    const std::string text = embedded::text(name);
+    if (text.empty()) throw std::logic_error(std::string("ctnn::gen: ") + name + " is not embedded");
+    return text;
 }
 
 // The statements of an activation helper's body computing f(z) from its parameter `z`, ending in a return.
@@ -62,7 +59,7 @@ inline std::vector<std::string> activation_body(const plan& p, const activation_
     if (n == "identity") return ret("z");
     if (n == "binary_step") return ret(f.select("z >= " + zero, one, zero));
     if (n == "sigmoid") return ret(one + " / (" + one + " + " + f.fn("exp", "-z") + ")");
-    if (n == "tanh") return ret(uses_tanh_approx(p, a) ? "tanh_approx(z)" : f.fn("tanh", "z"));
+    if (n == "tanh") return ret(is_tanh_approx(p, a.name) ? "tanh_approx(z)" : f.fn("tanh", "z"));
     if (n == "relu") return ret(f.max("z", zero));
     if (n == "leaky_relu") return ret(f.select("z > " + zero, "z", f.c(a.parameter) + " * z"));
     if (n == "elu") return ret(f.select("z > " + zero, "z", f.c(a.parameter) + " * " + f.fn("expm1", "z")));
@@ -120,9 +117,8 @@ inline std::string activation_helpers(const plan& p) {
     code c(0);
     const formula f{p};
     for (const activation_use& a : p.activations)
-        if (uses_tanh_approx(p, a)) {
-            const std::string text = embedded::text("tanh_approx.inc");
-            if (text.empty()) throw std::logic_error("ctnn::gen: tanh_approx.inc is not embedded");
+        if (is_tanh_approx(p, a.name)) {
+            const std::string text = embedded_fragment("tanh_approx.inc");
             c.line("// ctnn's float SIMD tanh, verbatim from include/ctnn/kernels/tanh_approx.inc (below). Declared first to");
             c.line("// force inlining: a call would pass the register through memory, and big translation units exhaust");
             c.line("// GCC's inlining budget.");
@@ -133,9 +129,8 @@ inline std::string activation_helpers(const plan& p) {
             break;
         }
     for (const activation_use& a : p.activations) {
-        if (uses_tanh_fast(p, a)) {
-            const std::string text = embedded::text("tanh_fast.inc");
-            if (text.empty()) throw std::logic_error("ctnn::gen: tanh_fast.inc is not embedded");
+        if (is_tanh_fast(p, a.name)) {
+            const std::string text = embedded_fragment("tanh_fast.inc");
             c.line("// tanh: ctnn's tanh_fast, verbatim from include/ctnn/kernels/tanh_fast.inc (--math fast)");
             c.open(std::string(p.is_c ? "static inline " : "inline ") + "float " + a.declared + "(float x)" +
                    p.noexcept_() + " {");

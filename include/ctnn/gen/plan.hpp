@@ -86,6 +86,15 @@ struct plan {
     std::string noexcept_() const { return is_c ? "" : " noexcept"; }
 };
 
+// Float tanh is ctnn's own where the library's is (tanh_approx on the simd target), or where --math fast asks for it
+// (tanh_fast on the scalar target); elsewhere the C library's or xsimd's.
+inline bool is_tanh_approx(const plan& p, std::string_view activation) {
+    return p.is_simd && p.is_float && activation == "tanh";
+}
+inline bool is_tanh_fast(const plan& p, std::string_view activation) {
+    return !p.is_simd && p.is_float && activation == "tanh" && p.opt.math_functions == math::fast;
+}
+
 inline std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
 // Values per register for a layer of `out` outputs on the simd target. With 512-bit registers, a layer whose

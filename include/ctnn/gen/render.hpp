@@ -99,8 +99,8 @@ inline std::string comment_safe(const std::string& s) {
 inline bool needs_math(const plan& p) {
     for (const layer_plan& l : p.layers) {
         const std::string& a = l.activation;
-        const bool fast_tanh = a == "tanh" && p.is_float && !p.is_simd && p.opt.math_functions == math::fast;
-        if (a != "identity" && a != "relu" && a != "leaky_relu" && a != "binary_step" && !fast_tanh) return true;
+        if (a != "identity" && a != "relu" && a != "leaky_relu" && a != "binary_step" && !is_tanh_fast(p, a))
+            return true;
     }
     return false;
 }

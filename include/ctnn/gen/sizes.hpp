@@ -24,17 +24,12 @@ struct header_sizes {
 };
 
 namespace detail {
-// Whether an activation is the embedded tanh_approx (float tanh on the simd target: activation_text.hpp).
-inline bool is_tanh_approx(const plan& p, const std::string& name) {
-    return p.is_simd && p.is_float && name == "tanh";
-}
-
 // Machine code bytes of one activation applied to one value (scalar) or one register (simd), inlined.
 inline std::size_t activation_code_bytes(const plan& p, const std::string& name) {
     if (name == "identity") return 0;
     const bool cheap = name == "relu" || name == "leaky_relu" || name == "binary_step" || name == "softsign";
     // tanh_fast: 14 instructions and 7 constants, inlined (Thumb-2 with an FPU: about 90 B).
-    if (!p.is_simd && p.is_float && name == "tanh" && p.opt.math_functions == math::fast) return 90;
+    if (is_tanh_fast(p, name)) return 90;
     if (!p.is_simd) return cheap ? 12 : 24;  // compare and blend, or a call into libm
     // tanh_approx, always inlined: about 30 instructions (g++ 12 and clang 14, AVX2 / AVX-512: 260-270 B).
     if (is_tanh_approx(p, name)) return 270;
@@ -67,7 +62,7 @@ inline header_sizes estimate_sizes(const plan& p) {
         // activations applied: per register, per output, or once in the loop over outputs (dot)
         const std::size_t values = p.is_simd ? l.registers : l.dot ? 1 : l.out;
         code += values * detail::activation_code_bytes(p, l.activation);
-        tanh_approx = tanh_approx || detail::is_tanh_approx(p, l.activation);
+        tanh_approx = tanh_approx || is_tanh_approx(p, l.activation);
         if (!l.elementwise) code += p.is_simd ? 120 + 400 * l.registers : 160;
         if (p.is_simd)
             code += detail::simd_layer_code_bytes(p, l);
