@@ -6,19 +6,19 @@
 #   (../kit: start-up code, semihosting, printing), the linker script and a map file (<name>_<core>.map).
 #   NET_SOURCES are the translation units that include generated headers: they are compiled as an object library
 #   <name>_<core>_net, whose objects the test cortex_m_<name>_no_double_<core> checks for double-precision
-#   helpers (__aeabi_d*). HEADERS (ctnn_firmware_header targets) are linked to SOURCES and NET_SOURCES.
+#   helpers (__aeabi_d*). HEADERS (ctnn_generate_header targets) are linked to SOURCES and NET_SOURCES.
 #   Unless NO_TEST, the test cortex_m_<name>_<core> runs the .elf under qemu and passes when it exits with 0.
-# ctnn_firmware_header(<target> MODEL <file.ctnn.json> OUTPUT <name.hpp|name.h> NAME <name> [OPTIONS <arg>...])
-#   Runs ${CTNN_GEN} at build time (like cmake/ctnnGenerateHeader.cmake, which needs the host build's ctnn-gen
-#   target) to write ${CMAKE_BINARY_DIR}/headers/<target>/<OUTPUT> (one folder per target, in any directory);
-#   OPTIONS are passed to ctnn-gen as given. Linking <target> puts that folder on the include path and generates
-#   the header first.
+# Headers: the project's ctnn_generate_header() (cmake/ctnnGenerateHeader.cmake), included here with an imported
+#   ctnn::ctnn-gen that is the host build's ctnn-gen (${CTNN_GEN}).
 # ctnn_firmware_write_tests(): call once at the end; writes cortex_m_tests.cmake (included by the host's ctest).
 #
 # Cores: m3 (Cortex-M3, no FPU: soft-float), m4f (Cortex-M4 with single-precision FPU), m7 (Cortex-M7 with its
 # single-precision FPU configuration), each with the qemu machine that emulates it.
 
 set(CTNN_KIT_DIR ${CMAKE_CURRENT_LIST_DIR}/../kit)
+add_executable(ctnn::ctnn-gen IMPORTED)
+set_target_properties(ctnn::ctnn-gen PROPERTIES IMPORTED_LOCATION ${CTNN_GEN})
+include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/ctnnGenerateHeader.cmake)
 set(CTNN_FIRMWARE_TEST_TIMEOUT 60 CACHE STRING "ctest TIMEOUT (seconds) of each firmware run")
 
 set(ctnn_core_m3_flags -mcpu=cortex-m3 -mthumb -mfloat-abi=soft)
@@ -53,25 +53,6 @@ foreach(core IN LISTS CTNN_FIRMWARE_CORES)
   target_link_libraries(ctnn_kit_${core} PUBLIC ${flags})
 endforeach()
 set_property(GLOBAL PROPERTY CTNN_FIRMWARE_TESTS "")
-
-function(ctnn_firmware_header target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;OUTPUT;NAME" "OPTIONS")
-  if(NOT arg_MODEL OR NOT arg_OUTPUT OR NOT arg_NAME OR arg_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "ctnn_firmware_header(${target}): needs MODEL, OUTPUT and NAME (${arg_UNPARSED_ARGUMENTS})")
-  endif()
-  set(dir ${CMAKE_BINARY_DIR}/headers/${target})
-  file(MAKE_DIRECTORY ${dir})
-  add_custom_command(
-    OUTPUT ${dir}/${arg_OUTPUT}
-    COMMAND ${CTNN_GEN} ${arg_MODEL} -o ${dir}/${arg_OUTPUT} --name ${arg_NAME} ${arg_OPTIONS}
-    DEPENDS ${arg_MODEL} ${CTNN_GEN}
-    COMMENT "ctnn-gen: ${arg_OUTPUT}"
-    VERBATIM)
-  add_custom_target(${target}_ctnn_gen DEPENDS ${dir}/${arg_OUTPUT})
-  add_library(${target} INTERFACE)
-  target_include_directories(${target} INTERFACE ${dir})
-  add_dependencies(${target} ${target}_ctnn_gen)
-endfunction()
 
 function(ctnn_firmware name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "NO_TEST" "" "CORES;SOURCES;NET_SOURCES;HEADERS")

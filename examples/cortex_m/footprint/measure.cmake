@@ -64,16 +64,13 @@ endforeach()
 
 # The stack frame of footprint_forward (which has the generated forward inlined), from -fstack-usage.
 set(frame "?")
-file(GLOB su_files ${OBJECT}.su)
-get_filename_component(object_dir ${OBJECT} DIRECTORY)
-get_filename_component(object_name ${OBJECT} NAME_WE)
-file(GLOB su_more ${object_dir}/${object_name}*.su)
-foreach(su IN LISTS su_files su_more)
+string(REGEX REPLACE "\\.[^./]+$" ".su" su ${OBJECT})  # GCC writes net.c.su beside net.c.obj
+if(EXISTS ${su})
   file(READ ${su} su_text)
   if(su_text MATCHES "footprint_forward\t([0-9]+)\t")
     set(frame ${CMAKE_MATCH_1})
   endif()
-endforeach()
+endif()
 
 # ctnn-gen's estimate: "// Flash: 1732 B weights + ~4632 B code (estimate); RAM: 128 B activation buffers (...)".
 file(READ ${HEADER} header)
