@@ -5,6 +5,7 @@
 // 4096 samples, scalar kernels so that the result does not depend on the host's SIMD width (only, in the last
 // bits, on the compiler's float contraction). Exits non-zero if the test MSE is not below 5e-4.
 #include <ctnn/ctnn.hpp>
+#include <ctnn/data/split.hpp>
 #include <ctnn/io.hpp>
 #include <ctnn/train/optimizers.hpp>
 
@@ -68,12 +69,9 @@ int main(int argc, char** argv) {
     o.lr = 3e-3;
     static ctnn::optim::adam<Net, float> opt(o);
     constexpr std::size_t batch = 32, epochs = 400;
-    ctnn::random_source shuffle(4);
-    std::vector<std::size_t> order(train.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     for (std::size_t epoch = 1; epoch <= epochs; ++epoch) {
         if (epoch % 100 == 0) opt.options.lr /= 2;  // 3e-3, halved every 100 epochs
-        for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[shuffle.below(i + 1)]);
+        const std::vector<std::size_t> order = ctnn::data::permutation(train.size(), 4 + epoch);
         for (std::size_t b = 0; b + batch <= order.size(); b += batch) {
             grads.fill(0.0f);
             for (std::size_t k = b; k < b + batch; ++k) {
